@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dma-smallbuf: prepare a kernel tree, install the allocator into it and
+# run everything.  'make' is the main job, 'make check' runs every test.
+#
+# KDIR=/path/to/linux  work in your own kernel git tree instead of Debian's
+#                      linux-source-6.12 unpacked under build/.
+
+SHELL := /bin/bash
+export KDIR
+
+# Test targets summed by 'make check', in order.
+CHECKS := checkpatch kunit kunit-debug
+
+.PHONY: all deps tree kunit kunit-debug checkpatch check clean
+
+all: kunit
+
+deps:
+	@harness/deps.sh
+
+tree: deps
+	@harness/prepare-tree.sh
+	@harness/install-tree.sh
+
+kunit: tree
+	@harness/kunit.sh x86_64
+
+kunit-debug: tree
+	@harness/kunit.sh x86_64-debug $(CURDIR)/kunit/debug.kunitconfig
+
+checkpatch: tree
+	@harness/checkpatch.sh
+
+check:
+	@harness/check.sh $(CHECKS)
+
+clean:
+	rm -rf out

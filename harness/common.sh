@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the harness scripts; sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+OUT=${OUT:-$TOP/out}
+KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+# The kernel tree we work in: the user's own (KDIR=) or Debian's linux-source.
+KTREE=${KDIR:-$BUILD/linux-source-6.12}
+# Branch in $KTREE that carries our series on top of the base commit.
+BRANCH=dma-smallbuf
+BASE_TAG=dma-smallbuf-base
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+log() {
+	echo ">>> $*" >&2
+}
+
+# Run "git" in the kernel tree with a fixed identity, so commits made by
+# the harness never depend on the user's configuration.
+kgit() {
+	git -C "$KTREE" -c user.name="dma-smallbuf harness" \
+		-c user.email="dma-smallbuf@localhost" -c commit.gpgsign=false "$@"
+}
+
+# Write one result line "NAME PASSED FAILED" for make check to sum.
+record() {
+	mkdir -p "$OUT/results"
+	echo "$1 $2 $3 ${4:-0}" > "$OUT/results/$1"
+}

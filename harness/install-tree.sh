@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install this repo's kernel sources into $KTREE as one commit on top of
+# the base tag, on branch dma-smallbuf: the series' first patch.
+#
+# The commit is built in a scratch index and checked out afterwards, so
+# git rewrites only the files that changed and kernel builds stay
+# incremental (include/linux/device.h is touched only when it differs).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kgit rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
+	die "$KTREE has no $BASE_TAG tag; run 'make tree' first"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GIT_INDEX_FILE=$tmp/index
+kgit read-tree "$BASE_TAG"
+
+# put PATH FILE: PATH in the new tree gets FILE's contents.
+put() {
+	local blob
+	blob=$(kgit hash-object -w --path="$1" -- "$2")
+	kgit update-index --add --cacheinfo "100644,$blob,$1"
+}
+
+# edit PATH ANCHOR SED-SCRIPT: PATH from the base, edited.  The anchor
+# must exist, so a tree unlike 6.12 fails here with a message instead of
+# building without us.
+edit() {
+	local path=$1 anchor=$2 script=$3 f=$tmp/edit
+	kgit show "$BASE_TAG:$path" > "$f" 2>/dev/null ||
+		die "$KTREE: $path missing at $BASE_TAG"
+	grep -q -- "$anchor" "$f" ||
+		die "$KTREE/$path: cannot find '$anchor' to hook dma_smallbuf into"
+	sed -i "$script" "$f"
+	put "$path" "$f"
+}
+
+put include/linux/dma-smallbuf.h "$TOP/include/linux/dma-smallbuf.h"
+put lib/dma_smallbuf.c "$TOP/lib/dma_smallbuf.c"
+put lib/Kconfig.dma_smallbuf "$TOP/lib/Kconfig.dma_smallbuf"
+put lib/dma_smallbuf_kunit.c "$TOP/kunit/dma_smallbuf_kunit.c"
+
+edit lib/Kconfig '^source "kernel/dma/Kconfig"' \
+	'/^source "kernel\/dma\/Kconfig"/a source "lib/Kconfig.dma_smallbuf"'
+edit lib/Makefile '^obj-' '$a \
+\
+obj-$(CONFIG_DMA_SMALLBUF) += dma_smallbuf.o\
+obj-$(CONFIG_DMA_SMALLBUF_KUNIT_TEST) += dma_smallbuf_kunit.o'
+edit include/linux/device.h 'struct list_head	dma_pools;' \
+	'/^struct device_private;/a struct dma_smallbuf;
+/^ \* @dma_pools:/a \ * @dma_smallbuf: Small-buffer pools, see dma_smallbuf_alloc().
+/struct list_head	dma_pools;/a #ifdef CONFIG_DMA_SMALLBUF\n\tstruct dma_smallbuf *dma_smallbuf;\n#endif'
+
+rst=$TOP/Documentation/core-api/dma-smallbuf.rst
+if [ -e "$rst" ]; then
+	put Documentation/core-api/dma-smallbuf.rst "$rst"
+	edit Documentation/core-api/index.rst '^   dma-api-howto$' \
+		'/^   dma-api-howto$/a \   dma-smallbuf'
+fi
+
+tree=$(kgit write-tree)
+unset GIT_INDEX_FILE
+if [ "$(kgit rev-parse -q --verify "$BRANCH^{tree}" 2>/dev/null)" = "$tree" ] &&
+   [ "$(kgit rev-parse "$BRANCH^")" = "$(kgit rev-parse "$BASE_TAG^{commit}")" ]; then
+	commit=$(kgit rev-parse "$BRANCH")
+else
+	commit=$(kgit commit-tree "$tree" -p "$BASE_TAG" -F "$TOP/harness/allocator-commit.txt")
+fi
+kgit checkout -q -f -B "$BRANCH" "$commit"
+log "$KTREE: $(kgit log --oneline -1)"

@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for dma_smallbuf: every buffer must be reachable by its
+ * device, writable over its whole length, aligned as promised and disjoint
+ * from every other live buffer, whatever the device's coherent DMA mask.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-smallbuf.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/platform_device.h>
+#include <linux/poison.h>
+#include <linux/random.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+
+#define SZ_4G_MASK	DMA_BIT_MASK(32)
+
+struct sb_buf {
+	void *vaddr;
+	dma_addr_t dma;
+	size_t size;
+};
+
+static void sb_release_action(void *dev)
+{
+	dma_smallbuf_release(dev);
+}
+
+/* A device of the kunit bus with its own dma_mask and the given width. */
+static struct device *sb_test_device(struct kunit *test, unsigned int bits)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct device *dev;
+	char name[16];
+	u64 *mask;
+
+	/* kunit registers a driver of the same name: make it unique. */
+	snprintf(name, sizeof(name), "sb%d", atomic_inc_return(&seq));
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	mask = kunit_kzalloc(test, sizeof(*mask), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mask);
+	dev->dma_mask = mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
+	/* Runs before the device is unregistered: actions run in reverse. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, sb_release_action, dev), 0);
+	return dev;
+}
+
+static size_t sb_align_of(size_t size)
+{
+	if (size > DMA_SMALLBUF_MAX_SIZE)
+		return PAGE_SIZE;
+	return max_t(size_t, roundup_pow_of_two(size), DMA_SMALLBUF_MIN_SIZE);
+}
+
+static u8 sb_pattern(unsigned int i)
+{
+	return 0x5a ^ (i * 37);
+}
+
+/*
+ * Check one buffer just after allocation.  Returns NULL or a description
+ * of the first thing that is wrong.
+ */
+static const char *sb_check(struct device *dev, const struct sb_buf *b)
+{
+	u64 limit = min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+	size_t align = sb_align_of(b->size);
+
+	if (!b->vaddr)
+		return "allocation failed";
+	if (b->dma > limit || b->size - 1 > limit - b->dma)
+		return "not reachable under the coherent DMA mask";
+	if (!IS_ALIGNED((unsigned long)b->vaddr, align) || !IS_ALIGNED(b->dma, align))
+		return "not aligned to its size class";
+	if (b->size <= PAGE_SIZE &&
+	    (((unsigned long)b->vaddr ^ ((unsigned long)b->vaddr + b->size - 1)) & PAGE_MASK))
+		return "crosses a page boundary";
+	if (!get_dma_ops(dev) && !is_vmalloc_addr(b->vaddr) &&
+	    b->dma != phys_to_dma(dev, virt_to_phys(b->vaddr)))
+		return "DMA handle does not match the physical address";
+	return NULL;
+}
+
+static int sb_cmp_dma(const void *a, const void *b)
+{
+	const struct sb_buf *x = a, *y = b;
+
+	if (x->dma == y->dma)
+		return 0;
+	return x->dma < y->dma ? -1 : 1;
+}
+
+/*
+ * Allocate @n buffers of @size, fill each with its own pattern, then check
+ * them all: reachable, aligned, intact (so writable and not overlapped),
+ * and disjoint in DMA space.  Frees them.  Returns the number of failures.
+ */
+static unsigned int sb_fill_check(struct kunit *test, struct device *dev,
+				  size_t size, unsigned int n, gfp_t gfp)
+{
+	struct sb_buf *b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	const char *why = NULL;
+	unsigned int i, bad = 0, where = 0;
+	size_t j;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (i = 0; i < n; i++) {
+		b[i].size = size;
+		b[i].vaddr = dma_smallbuf_alloc(dev, size, gfp, &b[i].dma);
+		why = sb_check(dev, &b[i]);
+		if (why) {
+			bad++;
+			where = i;
+			break;
+		}
+		memset(b[i].vaddr, sb_pattern(i), size);
+	}
+	n = why ? i : n;
+	for (i = 0; i < n && !why; i++) {
+		const u8 *p = b[i].vaddr;
+
+		for (j = 0; j < size; j++) {
+			if (p[j] != sb_pattern(i)) {
+				why = "contents changed: overlaps another buffer";
+				bad++;
+				where = i;
+				break;
+			}
+		}
+	}
+	if (!why) {
+		sort(b, n, sizeof(*b), sb_cmp_dma, NULL);
+		for (i = 1; i < n; i++) {
+			if (b[i - 1].dma + size > b[i].dma) {
+				why = "DMA ranges overlap";
+				bad++;
+				where = i;
+				break;
+			}
+		}
+	}
+	if (why)
+		KUNIT_FAIL(test, "mask %#llx size %zu buffer %u: %s (dma %pad)",
+			   dev->coherent_dma_mask, size, where, why, &b[where].dma);
+	for (i = 0; i < n; i++)
+		dma_smallbuf_free(dev, size, b[i].vaddr, b[i].dma);
+	kunit_kfree(test, b);
+	return bad;
+}
+
+/* Enough buffers that every pool class spans many pages. */
+static unsigned int sb_count_for(size_t size)
+{
+	if (size > DMA_SMALLBUF_MAX_SIZE)
+		return max_t(unsigned int, SZ_1M / size, 16);
+	return clamp_t(unsigned int, SZ_1M / size, 256, 1024);
+}
+
+static const unsigned int sb_mask_bits[] = { 24, 30, 31, 32, 36, 40, 64 };
+
+static void sb_mask_desc(const unsigned int *bits, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u-bit", *bits);
+}
+KUNIT_ARRAY_PARAM(sb_mask, sb_mask_bits, sb_mask_desc);
+
+static const size_t sb_odd_sizes[] = { 1, 7, 33, 100, 4095, 4096, 5000, 65536 };
+
+static void sb_test_mask_matrix(struct kunit *test)
+{
+	unsigned int bits = *(const unsigned int *)test->param_value;
+	struct device *dev = sb_test_device(test, bits);
+	struct dma_smallbuf_stats st;
+	unsigned int i, bad = 0;
+	size_t size;
+
+	for (size = DMA_SMALLBUF_MIN_SIZE; size <= DMA_SMALLBUF_MAX_SIZE; size <<= 1)
+		bad += sb_fill_check(test, dev, size, sb_count_for(size), GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(sb_odd_sizes); i++)
+		bad += sb_fill_check(test, dev, sb_odd_sizes[i],
+				     sb_count_for(sb_odd_sizes[i]), GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.requested, 0);
+	KUNIT_EXPECT_EQ(test, st.parked, 0);
+	kunit_info(test, "%u-bit mask: %llu bytes of pool pages after the matrix",
+		   bits, st.backing);
+}
+
+static bool sb_ram_above_4g(void)
+{
+	return (u64)totalram_pages() << PAGE_SHIFT > SZ_4G + SZ_512M;
+}
+
+/* Narrowing the mask: later buffers obey the new mask. */
+static void sb_test_narrow_mask(struct kunit *test)
+{
+	const size_t sizes[] = { 64, 256, 4096 };
+	const unsigned int n = 512;
+	struct device *dev = sb_test_device(test, 64);
+	struct dma_smallbuf_stats st;
+	unsigned int i, s, high = 0;
+	struct sb_buf *b;
+
+	b = kunit_kcalloc(test, n * ARRAY_SIZE(sizes), sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (i = 0; i < n; i++) {
+			struct sb_buf *x = &b[s * n + i];
+
+			x->size = sizes[s];
+			x->vaddr = dma_smallbuf_alloc(dev, x->size, GFP_KERNEL, &x->dma);
+			KUNIT_ASSERT_NOT_NULL(test, x->vaddr);
+			high += x->dma > SZ_4G_MASK;
+		}
+	}
+	kunit_info(test, "%u of %zu buffers above 4 GiB under a 64-bit mask",
+		   high, n * ARRAY_SIZE(sizes));
+	if (sb_ram_above_4g())
+		KUNIT_EXPECT_GT_MSG(test, high, 0,
+				    "no buffer above 4 GiB: the test proves nothing");
+
+	/* Give half back, so that the caches and pools hold high blocks. */
+	for (i = 0; i < n * ARRAY_SIZE(sizes); i += 2)
+		dma_smallbuf_free(dev, b[i].size, b[i].vaddr, b[i].dma);
+
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, SZ_4G_MASK), 0);
+	for (s = 0; s < ARRAY_SIZE(sizes); s++)
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[s], 2 * n,
+						    GFP_KERNEL), 0);
+
+	for (i = 1; i < n * ARRAY_SIZE(sizes); i += 2)
+		dma_smallbuf_free(dev, b[i].size, b[i].vaddr, b[i].dma);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	if (high)
+		KUNIT_EXPECT_GT(test, st.parked, 0);
+	/* And after all the high buffers came back, still only low ones. */
+	for (s = 0; s < ARRAY_SIZE(sizes); s++)
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[s], 2 * n,
+						    GFP_KERNEL), 0);
+}
+
+/* Widening back must not break anything either. */
+static void sb_test_bus_limit(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 64);
+
+	dev->bus_dma_limit = DMA_BIT_MASK(31);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 512, 256, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 8192, 16, GFP_KERNEL), 0);
+	dev->bus_dma_limit = 0;
+}
+
+static void sb_test_no_mask(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	dma_addr_t dma;
+	u64 *mask = dev->dma_mask;
+
+	dev->dma_mask = NULL;
+	KUNIT_EXPECT_NULL(test, dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &dma));
+	KUNIT_EXPECT_NULL(test, dma_smallbuf_zalloc(dev, 8192, GFP_KERNEL, &dma));
+	dev->dma_mask = mask;
+	dev->coherent_dma_mask = 0;
+	KUNIT_EXPECT_NULL(test, dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &dma));
+	/* Refused before any per-device state was made. */
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
+}
+
+static void sb_test_size_zero(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	dma_addr_t dma;
+
+	KUNIT_EXPECT_NULL(test, dma_smallbuf_alloc(dev, 0, GFP_KERNEL, &dma));
+	KUNIT_EXPECT_NULL(test, dma_smallbuf_zalloc(dev, 0, GFP_ATOMIC, &dma));
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
+	/* Freeing NULL is a no-op, as for kfree(). */
+	dma_smallbuf_free(dev, 64, NULL, 0);
+}
+
+static void sb_test_large(struct kunit *test)
+{
+	const size_t sizes[] = { DMA_SMALLBUF_MAX_SIZE + 1, 3 * PAGE_SIZE,
+				 SZ_64K, SZ_1M };
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[i], 8,
+						    GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.backing, 0);
+}
+
+/* Zone modifiers are ignored: the mask decides, not ZONE_DMA. */
+static void sb_test_zone_flags(struct kunit *test)
+{
+	const gfp_t flags[] = { GFP_KERNEL | GFP_DMA, GFP_KERNEL | GFP_DMA32,
+				GFP_KERNEL | __GFP_HIGHMEM };
+	struct device *dev = sb_test_device(test, 64);
+	struct device *dev24 = sb_test_device(test, 24);
+	dma_addr_t top = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		struct sb_buf b = { .size = 2048 };
+
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 2048, 256, flags[i]), 0);
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev24, 512, 64, flags[i]), 0);
+		b.vaddr = dma_smallbuf_alloc(dev, b.size, flags[i], &b.dma);
+		KUNIT_EXPECT_NULL(test, sb_check(dev, &b));
+		top = max(top, b.dma);
+		dma_smallbuf_free(dev, b.size, b.vaddr, b.dma);
+	}
+	/* With GFP_DMA honoured this could not be above ZONE_DMA (<= 4G). */
+	if (sb_ram_above_4g())
+		KUNIT_EXPECT_GT(test, (u64)top, (u64)SZ_4G_MASK);
+}
+
+/* The first allocation of a class on a fresh device, under a spinlock. */
+static void sb_test_atomic_first(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct sb_buf b[3] = { { .size = 64 }, { .size = 4096 }, { .size = 100 } };
+	struct dma_smallbuf_stats st;
+	unsigned long flags;
+	spinlock_t lock;
+	unsigned int i;
+
+	spin_lock_init(&lock);
+	spin_lock_irqsave(&lock, flags);
+	b[0].vaddr = dma_smallbuf_alloc(dev, b[0].size, GFP_ATOMIC, &b[0].dma);
+	b[1].vaddr = dma_smallbuf_zalloc(dev, b[1].size, GFP_NOWAIT, &b[1].dma);
+	b[2].vaddr = dma_smallbuf_alloc(dev, b[2].size, GFP_ATOMIC, &b[2].dma);
+	spin_unlock_irqrestore(&lock, flags);
+
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		KUNIT_EXPECT_NULL_MSG(test, sb_check(dev, &b[i]), "size %zu", b[i].size);
+		if (b[i].vaddr)
+			memset(b[i].vaddr, 0xa5, b[i].size);
+	}
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 3);
+	/* No pool could be made without sleeping: all three fell back. */
+	KUNIT_EXPECT_EQ(test, st.fallback, 3);
+
+	spin_lock_irqsave(&lock, flags);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		dma_smallbuf_free(dev, b[i].size, b[i].vaddr, b[i].dma);
+	spin_unlock_irqrestore(&lock, flags);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.fallback, 0);
+
+	/* The pools were made meanwhile, or are made now; all still works. */
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_ATOMIC), 0);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_KERNEL), 0);
+}
+
+struct sb_worker {
+	struct device *dev;
+	struct completion done;
+	unsigned int seed;
+	unsigned long allocs, frees, errors;
+};
+
+#define SB_RING 48
+
+static int sb_worker_fn(void *data)
+{
+	static const size_t sizes[] = { 8, 32, 64, 100, 256, 512, 1500, 2048, 4096 };
+	struct sb_worker *w = data;
+	struct sb_buf ring[SB_RING] = {};
+	unsigned int i, k;
+
+	for (i = 0; i < 20000; i++) {
+		struct sb_buf *b = &ring[i % SB_RING];
+		u8 tag = i / SB_RING + w->seed;
+
+		if (b->vaddr) {
+			if (memchr_inv(b->vaddr, (u8)(tag - 1), b->size))
+				w->errors++;
+			dma_smallbuf_free(w->dev, b->size, b->vaddr, b->dma);
+			w->frees++;
+		}
+		b->size = sizes[(i * 7 + w->seed) % ARRAY_SIZE(sizes)];
+		b->vaddr = dma_smallbuf_alloc(w->dev, b->size,
+					      i & 1 ? GFP_ATOMIC : GFP_KERNEL, &b->dma);
+		if (sb_check(w->dev, b)) {
+			w->errors++;
+			b->vaddr = NULL;
+			continue;
+		}
+		w->allocs++;
+		memset(b->vaddr, tag, b->size);
+		if (!(i & 255))
+			cond_resched();
+	}
+	for (k = 0; k < SB_RING; k++) {
+		if (!ring[k].vaddr)
+			continue;
+		dma_smallbuf_free(w->dev, ring[k].size, ring[k].vaddr, ring[k].dma);
+		w->frees++;
+	}
+	complete(&w->done);
+	return 0;
+}
+
+/* Every CPU allocating and freeing at once: nothing lost, nothing shared. */
+static void sb_test_concurrent(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	unsigned int nr = num_online_cpus(), i = 0;
+	unsigned long allocs = 0, frees = 0, errors = 0;
+	struct dma_smallbuf_stats st;
+	struct sb_worker *w;
+	int cpu;
+
+	w = kunit_kcalloc(test, nr, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		if (i == nr)
+			break;
+		w[i].dev = dev;
+		w[i].seed = i * 13;
+		init_completion(&w[i].done);
+		t = kthread_create_on_cpu(sb_worker_fn, &w[i], cpu, "sb_test/%u");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		wake_up_process(t);
+		i++;
+	}
+	nr = i;
+	for (i = 0; i < nr; i++) {
+		wait_for_completion(&w[i].done);
+		allocs += w[i].allocs;
+		frees += w[i].frees;
+		errors += w[i].errors;
+	}
+	kunit_info(test, "%u CPUs: %lu allocations, %lu frees", nr, allocs, frees);
+	KUNIT_EXPECT_EQ(test, errors, 0);
+	KUNIT_EXPECT_EQ(test, allocs, frees);
+	KUNIT_EXPECT_GT(test, allocs, 0);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.requested, 0);
+	KUNIT_EXPECT_EQ(test, st.fallback, 0);
+	/* Freed blocks went back to the pools, not leaked. */
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(dev), 0);
+}
+
+/* Release with buffers outstanding: reported, nothing freed twice. */
+static void sb_test_release_outstanding(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	struct sb_buf b[4] = { { .size = 64 }, { .size = 64 }, { .size = 1024 },
+			       { .size = 3 * PAGE_SIZE } };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		b[i].vaddr = dma_smallbuf_alloc(dev, b[i].size, GFP_KERNEL, &b[i].dma);
+		KUNIT_ASSERT_NULL(test, sb_check(dev, &b[i]));
+	}
+	dma_smallbuf_free(dev, b[0].size, b[0].vaddr, b[0].dma);
+
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(dev), 3);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
+	/* A late free is refused with a warning, not applied to freed pools. */
+	dma_smallbuf_free(dev, b[1].size, b[1].vaddr, b[1].dma);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
+	/* The leaked buffers are still ours to write: nothing reused them. */
+	memset(b[1].vaddr, 0x11, b[1].size);
+	memset(b[2].vaddr, 0x22, b[2].size);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(dev), 0);
+
+	/* The device starts afresh. */
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 256, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(b[1].vaddr, 0x11, b[1].size));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(b[2].vaddr, 0x22, b[2].size));
+}
+
+/* Bound devices are torn down by devres; unbound ones are not managed. */
+struct sb_drvdata {
+	struct sb_buf buf[2];
+};
+
+static int sb_probe(struct platform_device *pdev)
+{
+	struct sb_drvdata *d = devm_kzalloc(&pdev->dev, sizeof(*d), GFP_KERNEL);
+	unsigned int i;
+
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(d->buf); i++) {
+		d->buf[i].size = 128;
+		d->buf[i].vaddr = dma_smallbuf_alloc(&pdev->dev, 128, GFP_KERNEL,
+						     &d->buf[i].dma);
+		if (!d->buf[i].vaddr)
+			return -ENOMEM;
+	}
+	platform_set_drvdata(pdev, d);
+	return 0;
+}
+
+static void sb_remove(struct platform_device *pdev)
+{
+	struct sb_drvdata *d = platform_get_drvdata(pdev);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(d->buf); i++)
+		dma_smallbuf_free(&pdev->dev, d->buf[i].size, d->buf[i].vaddr,
+				  d->buf[i].dma);
+}
+
+static struct platform_driver sb_driver = {
+	.probe = sb_probe,
+	.remove_new = sb_remove,
+	.driver = { .name = "dma_smallbuf_kunit" },
+};
+
+static void sb_test_devres(struct kunit *test)
+{
+	struct platform_device_info info = {
+		.name = "dma_smallbuf_kunit",
+		.id = PLATFORM_DEVID_NONE,
+		.dma_mask = DMA_BIT_MASK(32),
+	};
+	struct dma_smallbuf_stats st;
+	struct platform_device *pdev;
+	struct device *dev;
+	struct sb_buf b = { .size = 256 };
+
+	pdev = platform_device_register_full(&info);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pdev));
+	dev = &pdev->dev;
+
+	/* Unbound: state without devres, so a later probe is not refused. */
+	b.vaddr = dma_smallbuf_alloc(dev, b.size, GFP_KERNEL, &b.dma);
+	KUNIT_EXPECT_NULL(test, sb_check(dev, &b));
+	KUNIT_ASSERT_EQ(test, platform_driver_register(&sb_driver), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &sb_driver.driver);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 3);
+	device_release_driver(dev);
+	dma_smallbuf_free(dev, b.size, b.vaddr, b.dma);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(dev), 0);
+
+	/* Bound: the state made in probe goes away with the driver. */
+	KUNIT_ASSERT_EQ(test, device_attach(dev), 1);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 2);
+	device_release_driver(dev);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
+
+	/* And the device can be probed again. */
+	KUNIT_EXPECT_EQ(test, device_attach(dev), 1);
+	device_release_driver(dev);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
+
+	platform_device_unregister(pdev);
+	platform_driver_unregister(&sb_driver);
+}
+
+static void sb_test_zalloc(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	const size_t sizes[] = { 48, 700, 4096, 6000 };
+	unsigned int i, r;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (r = 0; r < 32; r++) {
+			dma_addr_t dma;
+			u8 *p = dma_smallbuf_zalloc(dev, sizes[i], GFP_KERNEL, &dma);
+
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_FALSE_MSG(test, memchr_inv(p, 0, sizes[i]),
+					       "size %zu not zeroed", sizes[i]);
+			memset(p, 0xff, sizes[i]);
+			dma_smallbuf_free(dev, sizes[i], p, dma);
+		}
+	}
+}
+
+static void sb_test_debug_double_free(struct kunit *test)
+{
+	struct device *dev;
+	struct dma_smallbuf_stats st;
+	dma_addr_t a_dma, b_dma, c_dma;
+	u8 *a, *b, *c;
+
+	if (!IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG))
+		kunit_skip(test, "needs CONFIG_DMA_SMALLBUF_DEBUG");
+	dev = sb_test_device(test, 32);
+
+	a = dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &a_dma);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	dma_smallbuf_free(dev, 64, a, a_dma);
+	/* Poisoned past the pool's own free-list link. */
+	KUNIT_EXPECT_FALSE(test, memchr_inv(a + 16, POISON_FREE, 64 - 16));
+	dma_smallbuf_free(dev, 64, a, a_dma);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.errors, 1);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+
+	/* Had the second free gone through, the block would be handed out twice. */
+	b = dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &b_dma);
+	c = dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &c_dma);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_PTR_NE(test, b, c);
+	dma_smallbuf_free(dev, 64, b, b_dma);
+	dma_smallbuf_free(dev, 64, c, c_dma);
+}
+
+static void sb_test_debug_mismatch(struct kunit *test)
+{
+	struct device *dev;
+	struct dma_smallbuf_stats st;
+	dma_addr_t dma;
+	u8 *a;
+
+	if (!IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG))
+		kunit_skip(test, "needs CONFIG_DMA_SMALLBUF_DEBUG");
+	dev = sb_test_device(test, 32);
+
+	a = dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &dma);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	memset(a, 0x3c, 64);
+	dma_smallbuf_free(dev, 32, a, dma);		/* wrong size */
+	dma_smallbuf_free(dev, 64, a, dma + 64);	/* wrong handle */
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.errors, 2);
+	KUNIT_EXPECT_EQ(test, st.live, 1);
+	/* Refused frees left the buffer alone. */
+	KUNIT_EXPECT_FALSE(test, memchr_inv(a, 0x3c, 64));
+	dma_smallbuf_free(dev, 64, a, dma);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.errors, 2);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+}
+
+static struct kunit_case dma_smallbuf_cases[] = {
+	KUNIT_CASE_PARAM(sb_test_mask_matrix, sb_mask_gen_params),
+	KUNIT_CASE(sb_test_narrow_mask),
+	KUNIT_CASE(sb_test_bus_limit),
+	KUNIT_CASE(sb_test_no_mask),
+	KUNIT_CASE(sb_test_size_zero),
+	KUNIT_CASE(sb_test_large),
+	KUNIT_CASE(sb_test_zone_flags),
+	KUNIT_CASE(sb_test_atomic_first),
+	KUNIT_CASE(sb_test_concurrent),
+	KUNIT_CASE(sb_test_release_outstanding),
+	KUNIT_CASE(sb_test_devres),
+	KUNIT_CASE(sb_test_zalloc),
+	KUNIT_CASE(sb_test_debug_double_free),
+	KUNIT_CASE(sb_test_debug_mismatch),
+	{}
+};
+
+static struct kunit_suite dma_smallbuf_suite = {
+	.name = "dma_smallbuf",
+	.test_cases = dma_smallbuf_cases,
+};
+kunit_test_suite(dma_smallbuf_suite);
+
+MODULE_DESCRIPTION("KUnit tests for dma_smallbuf");
+MODULE_LICENSE("GPL");
