@@ -9,7 +9,8 @@
 SHELL := /bin/bash
 export KDIR
 
-# Test targets summed by 'make check', in order.
+# Test targets summed by 'make check', in order.  Each area's fragment in
+# harness/*.mk adds its own targets and appends its checks.
 CHECKS := checkpatch kunit kunit-debug
 
 .PHONY: all deps tree kunit kunit-debug checkpatch check clean
@@ -31,6 +32,8 @@ kunit-debug: tree
 
 checkpatch: tree
 	@harness/checkpatch.sh
+
+include $(sort $(wildcard harness/*.mk))
 
 check:
 	@harness/check.sh $(CHECKS)
