@@ -4,31 +4,32 @@
 #
 #   harness/check.sh TARGET...
 #
-# Each target writes out/results/NAME as "NAME PASSED FAILED SKIPPED"; a
-# target that fails without writing one counts as one failure.
+# Targets write out/results/NAME files holding "NAME PASSED FAILED SKIPPED".
+# A target that fails without writing any counts as one failure.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 rm -rf "$OUT/results"
 mkdir -p "$OUT/results"
-declare -A took
+summary=()
 for t in "$@"; do
 	start=$SECONDS
-	make -C "$TOP" --no-print-directory "$t" || true
-	took[$t]=$((SECONDS - start))
+	before=$(ls "$OUT/results" | wc -l)
+	rc=0
+	make -C "$TOP" --no-print-directory "$t" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(ls "$OUT/results" | wc -l)" -eq "$before" ]; then
+		record "$t" 0 1
+	fi
+	summary+=("$(printf '%-20s exit %d after %d s' "$t" "$rc" $((SECONDS - start)))")
 done
 
-passed=0 failed=0 skipped=0
 echo
-echo "=== make check summary ==="
-for t in "$@"; do
-	if [ -s "$OUT/results/$t" ]; then
-		read -r _ p f s < "$OUT/results/$t"
-	else
-		p=0 f=1 s=0
-	fi
-	printf '%-16s %5d passed %5d failed %5d skipped  (%d s)\n' "$t" "$p" "$f" "$s" "${took[$t]}"
+echo "=== make check ==="
+printf '%s\n' "${summary[@]}"
+passed=0 failed=0 skipped=0
+while read -r name p f s; do
+	printf '%-24s %5d passed %4d failed %4d skipped\n' "$name" "$p" "$f" "$s"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-done
+done < <(cat "$OUT"/results/*)
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -6,6 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 cd "$TOP"
+# spdxcheck.py needs Debian's python3-ply, not whatever python3 is first in PATH.
+export PATH=/usr/bin:$PATH
 pass=0 fail=0
 check() {
 	local what=$1
@@ -22,7 +24,8 @@ check() {
 for f in include/linux/dma-smallbuf.h lib/dma_smallbuf.c kunit/dma_smallbuf_kunit.c; do
 	check "$f" --no-tree -f "$f"
 done
-check "allocator patch" -g "$(kgit rev-parse "$BRANCH")" --root="$KTREE"
+cd "$KTREE"
+check "allocator patch" -g "$BRANCH"
 echo "checkpatch: $pass passed, $fail failed"
 record checkpatch "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -4,7 +4,7 @@
 # As root: apt-get; otherwise via sudo; without either, say what to install.
 set -euo pipefail
 
-pkgs=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
+pkgs=(linux-source-6.12 python3-ply build-essential bc bison flex libelf-dev libssl-dev
       cpio rsync python3 qemu-system-x86 git)
 
 missing=()

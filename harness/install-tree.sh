@@ -39,11 +39,13 @@ edit() {
 
 put include/linux/dma-smallbuf.h "$TOP/include/linux/dma-smallbuf.h"
 put lib/dma_smallbuf.c "$TOP/lib/dma_smallbuf.c"
-put lib/Kconfig.dma_smallbuf "$TOP/lib/Kconfig.dma_smallbuf"
 put lib/dma_smallbuf_kunit.c "$TOP/kunit/dma_smallbuf_kunit.c"
 
-edit lib/Kconfig '^source "kernel/dma/Kconfig"' \
-	'/^source "kernel\/dma\/Kconfig"/a source "lib/Kconfig.dma_smallbuf"'
+# The Kconfig entries join the DMA mapping ones.
+kconfig=$tmp/Kconfig
+{ kgit show "$BASE_TAG:kernel/dma/Kconfig"; echo
+  grep -v '^#' "$TOP/lib/Kconfig.dma_smallbuf"; } > "$kconfig"
+put kernel/dma/Kconfig "$kconfig"
 edit lib/Makefile '^obj-' '$a \
 \
 obj-$(CONFIG_DMA_SMALLBUF) += dma_smallbuf.o\

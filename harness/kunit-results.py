@@ -15,7 +15,7 @@ import re
 import sys
 
 BAD = re.compile(r'BUG: |KASAN|possible circular locking|inconsistent lock state|'
-                 r'possible recursive locking|DMA-API: |Kernel panic|'
+                 r'possible recursive locking|DMA-API: device driver|Kernel panic|'
                  r'sleeping function called from invalid context|'
                  r'WARNING: .* at (?!lib/dma_smallbuf\.c)')
 

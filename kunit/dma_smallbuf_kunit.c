@@ -173,6 +173,7 @@ static void sb_mask_desc(const unsigned int *bits, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u-bit", *bits);
 }
+
 KUNIT_ARRAY_PARAM(sb_mask, sb_mask_bits, sb_mask_desc);
 
 static const size_t sb_odd_sizes[] = { 1, 7, 33, 100, 4095, 4096, 5000, 65536 };
@@ -343,7 +344,7 @@ static void sb_test_atomic_first(struct kunit *test)
 	struct sb_buf b[3] = { { .size = 64 }, { .size = 4096 }, { .size = 100 } };
 	struct dma_smallbuf_stats st;
 	unsigned long flags;
-	spinlock_t lock;
+	spinlock_t lock;	/* only held, to make the context atomic */
 	unsigned int i;
 
 	spin_lock_init(&lock);
@@ -682,6 +683,7 @@ static struct kunit_suite dma_smallbuf_suite = {
 	.name = "dma_smallbuf",
 	.test_cases = dma_smallbuf_cases,
 };
+
 kunit_test_suite(dma_smallbuf_suite);
 
 MODULE_DESCRIPTION("KUnit tests for dma_smallbuf");

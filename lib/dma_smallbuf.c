@@ -204,8 +204,10 @@ static struct dma_pool *sb_create_pool(struct dma_smallbuf *sb, unsigned int c)
 		/* Aligned to its size: a block never crosses a page. */
 		pool = dma_pool_create(name, sb->dev, sb_class_size(c),
 				       sb_class_size(c), 0);
-		if (pool)
+		if (pool) {
+			/* Pairs with the acquire in sb_pool_alloc(). */
 			smp_store_release(&cls->pool, pool);
+		}
 	}
 	mutex_unlock(&sb->create_lock);
 	return pool;
@@ -314,6 +316,7 @@ fail:
 
 static inline struct dma_smallbuf *sb_get(struct device *dev, gfp_t gfp)
 {
+	/* Pairs with the release in sb_create(): *sb is initialised. */
 	struct dma_smallbuf *sb = smp_load_acquire(&dev->dma_smallbuf);
 
 	return likely(sb) ? sb : sb_create(dev, gfp);
@@ -493,6 +496,7 @@ static void *sb_pool_alloc(struct dma_smallbuf *sb, unsigned int c,
 	unsigned int n = 0, i;
 	void *vaddr;
 
+	/* Pairs with the release in sb_create_pool(). */
 	if (!smp_load_acquire(&cls->pool) &&
 	    (!gfpflags_allow_blocking(gfp) || !sb_create_pool(sb, c)))
 		return sb_alloc_fallback(sb, c, size, gfp, limit, dma);
@@ -606,17 +610,18 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 		return NULL;
 	limit = sb_limit(dev);
 	if (unlikely(!limit)) {
-		dev_warn_ratelimited(dev, "dma_smallbuf_alloc: device has no usable coherent DMA mask\n");
+		dev_warn_ratelimited(dev, "%s: device has no usable coherent DMA mask\n",
+				     __func__);
 		return NULL;
 	}
 	if (unlikely(!size)) {
-		dev_warn_ratelimited(dev, "dma_smallbuf_alloc: size 0 from %pS\n",
+		dev_warn_ratelimited(dev, "%s: size 0 from %pS\n", __func__,
 				     __builtin_return_address(0));
 		return NULL;
 	}
 	if (unlikely(gfp & SB_ZONE_FLAGS)) {
-		dev_warn_once(dev, "dma_smallbuf_alloc: zone flags %#x from %pS ignored, the DMA mask decides\n",
-			      (__force unsigned int)(gfp & SB_ZONE_FLAGS),
+		dev_warn_once(dev, "%s: zone flags %#x from %pS ignored, the DMA mask decides\n",
+			      __func__, (__force unsigned int)(gfp & SB_ZONE_FLAGS),
 			      __builtin_return_address(0));
 		gfp &= ~SB_ZONE_FLAGS;
 	}
@@ -687,10 +692,11 @@ void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 		return;
 	if (WARN_ON_ONCE(!dev || !size))
 		return;
+	/* Pairs with the release in sb_create(). */
 	sb = smp_load_acquire(&dev->dma_smallbuf);
 	if (unlikely(!sb)) {
-		dev_WARN_ONCE(dev, 1, "dma_smallbuf_free(%zu, %p) on a device with no buffers (after dma_smallbuf_release()?)\n",
-			      size, vaddr);
+		dev_WARN_ONCE(dev, 1, "%s(%zu, %p): device has no buffers, released?\n",
+			      __func__, size, vaddr);
 		return;
 	}
 	if (sb_debug_untrack(sb, size, vaddr, dma))
@@ -739,6 +745,7 @@ static u64 sb_class_backing(struct dma_smallbuf *sb, unsigned int c)
  */
 int dma_smallbuf_get_stats(struct device *dev, struct dma_smallbuf_stats *st)
 {
+	/* Pairs with the release in sb_create(). */
 	struct dma_smallbuf *sb = smp_load_acquire(&dev->dma_smallbuf);
 	s64 requested[SB_NR_STATS];
 	long live[SB_NR_STATS];
@@ -857,7 +864,6 @@ static unsigned long sb_destroy(struct dma_smallbuf *sb)
 	kfree(sb);
 	return total;
 }
-
 
 /**
  * dma_smallbuf_release - free a device's pools now

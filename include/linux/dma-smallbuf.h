@@ -10,6 +10,7 @@
 #ifndef _LINUX_DMA_SMALLBUF_H
 #define _LINUX_DMA_SMALLBUF_H
 
+#include <linux/bits.h>
 #include <linux/cache.h>
 #include <linux/errno.h>
 #include <linux/log2.h>
@@ -24,7 +25,7 @@ struct device;
  */
 #define DMA_SMALLBUF_MIN_SHIFT	(ARCH_DMA_MINALIGN > 32 ? \
 				 ilog2(ARCH_DMA_MINALIGN) : 5)
-#define DMA_SMALLBUF_MIN_SIZE	(1UL << DMA_SMALLBUF_MIN_SHIFT)
+#define DMA_SMALLBUF_MIN_SIZE	BIT(DMA_SMALLBUF_MIN_SHIFT)
 
 /* Largest size served from a pool; larger buffers use dma_alloc_coherent(). */
 #define DMA_SMALLBUF_MAX_SIZE	PAGE_SIZE
