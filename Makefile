@@ -11,9 +11,9 @@ export KDIR
 
 # Test targets summed by 'make check', in order.  Each area's fragment in
 # harness/*.mk adds its own targets and appends its checks.
-CHECKS := checkpatch kunit kunit-debug
+CHECKS := checkpatch kunit kunit-debug warnings
 
-.PHONY: all deps tree kunit kunit-debug checkpatch check clean
+.PHONY: all deps tree kunit kunit-debug checkpatch warnings check clean
 
 all: kunit
 
@@ -32,6 +32,9 @@ kunit-debug: tree
 
 checkpatch: tree
 	@harness/checkpatch.sh
+
+warnings: tree
+	@harness/warnings.sh
 
 include $(sort $(wildcard harness/*.mk))
 

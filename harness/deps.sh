@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(linux-source-6.12 python3-ply build-essential bc bison flex libelf-dev libssl-dev
-      cpio rsync python3 qemu-system-x86 git)
+      cpio rsync python3 qemu-system-x86 sparse git)
 
 missing=()
 for p in "${pkgs[@]}"; do
