@@ -9,13 +9,17 @@
 SHELL := /bin/bash
 export KDIR
 
+# Architecture for 'make kunit' / 'make kunit-debug': x86_64, arm64, s390.
+ARCH ?= x86_64
+
 # Test targets summed by 'make check', in order.  Each area's fragment in
 # harness/*.mk adds its own targets and appends its checks.
-CHECKS := checkpatch kunit kunit-debug warnings
+CHECKS := checkpatch kunit-x86_64 kunit-debug-x86_64 warnings \
+	kunit-arm64 kunit-debug-arm64 kunit-s390 kunit-debug-s390
 
 .PHONY: all deps tree kunit kunit-debug checkpatch warnings check clean
 
-all: kunit
+all: kunit-x86_64
 
 deps:
 	@harness/deps.sh
@@ -24,11 +28,14 @@ tree: deps
 	@harness/prepare-tree.sh
 	@harness/install-tree.sh
 
-kunit: tree
-	@harness/kunit.sh x86_64
+kunit: kunit-$(ARCH)
+kunit-debug: kunit-debug-$(ARCH)
 
-kunit-debug: tree
-	@harness/kunit.sh x86_64-debug $(CURDIR)/kunit/debug.kunitconfig
+kunit-%: tree
+	@harness/kunit.sh $*
+
+kunit-debug-%: tree
+	@harness/kunit.sh $* debug
 
 checkpatch: tree
 	@harness/checkpatch.sh

@@ -32,3 +32,7 @@ record() {
 	mkdir -p "$OUT/results"
 	echo "$1 $2 $3 ${4:-0}" > "$OUT/results/$1"
 }
+
+# The harness calls the kernel's make with explicit arguments; keep the
+# outer make's variables (ARCH=..., -j) from leaking into it.
+unset MAKEFLAGS MFLAGS MAKELEVEL ARCH

@@ -16,11 +16,13 @@
 #include <linux/dma-smallbuf.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/platform_device.h>
 #include <linux/poison.h>
 #include <linux/random.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
+#include <linux/utsname.h>
 
 #define SZ_4G_MASK	DMA_BIT_MASK(32)
 
@@ -35,8 +37,12 @@ static void sb_release_action(void *dev)
 	dma_smallbuf_release(dev);
 }
 
-/* A device of the kunit bus with its own dma_mask and the given width. */
-static struct device *sb_test_device(struct kunit *test, unsigned int bits)
+/*
+ * A device of the kunit bus with its own dma_mask.  Returns NULL if the DMA
+ * API refuses a mask of @bits here: on arm64 and s390 no mask below the
+ * end of ZONE_DMA is supported.
+ */
+static struct device *sb_try_device(struct kunit *test, unsigned int bits)
 {
 	static atomic_t seq = ATOMIC_INIT(0);
 	struct device *dev;
@@ -50,10 +56,34 @@ static struct device *sb_test_device(struct kunit *test, unsigned int bits)
 	mask = kunit_kzalloc(test, sizeof(*mask), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mask);
 	dev->dma_mask = mask;
-	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
 	/* Runs before the device is unregistered: actions run in reverse. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, sb_release_action, dev), 0);
+	if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)))
+		return NULL;
 	return dev;
+}
+
+static struct device *sb_test_device(struct kunit *test, unsigned int bits)
+{
+	struct device *dev = sb_try_device(test, bits);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "%u-bit DMA mask refused", bits);
+	return dev;
+}
+
+/* The narrowest of the usual small masks this platform supports. */
+static struct device *sb_narrow_device(struct kunit *test)
+{
+	static const unsigned int bits[] = { 24, 30, 31, 32 };
+	struct device *dev;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++) {
+		dev = sb_try_device(test, bits[i]);
+		if (dev)
+			return dev;
+	}
+	return sb_test_device(test, 32);
 }
 
 static size_t sb_align_of(size_t size)
@@ -107,7 +137,8 @@ static int sb_cmp_dma(const void *a, const void *b)
  * and disjoint in DMA space.  Frees them.  Returns the number of failures.
  */
 static unsigned int sb_fill_check(struct kunit *test, struct device *dev,
-				  size_t size, unsigned int n, gfp_t gfp)
+				  size_t size, unsigned int n, gfp_t gfp,
+				  dma_addr_t *top)
 {
 	struct sb_buf *b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
 	const char *why = NULL;
@@ -125,6 +156,8 @@ static unsigned int sb_fill_check(struct kunit *test, struct device *dev,
 			break;
 		}
 		memset(b[i].vaddr, sb_pattern(i), size);
+		if (top)
+			*top = max(*top, b[i].dma);
 	}
 	n = why ? i : n;
 	for (i = 0; i < n && !why; i++) {
@@ -178,27 +211,85 @@ KUNIT_ARRAY_PARAM(sb_mask, sb_mask_bits, sb_mask_desc);
 
 static const size_t sb_odd_sizes[] = { 1, 7, 33, 100, 4095, 4096, 5000, 65536 };
 
+/*
+ * A mask the DMA API refuses on this platform: force it anyway.  Memory
+ * below it may not exist at all, so every allocation must fail cleanly or
+ * be reachable; none may be out of reach.
+ */
+static void sb_forced_mask(struct kunit *test, unsigned int bits)
+{
+	struct device *dev = sb_try_device(test, 64);
+	unsigned int i, failed = 0, total = 0;
+	size_t size;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	*dev->dma_mask = DMA_BIT_MASK(bits);
+	dev->coherent_dma_mask = DMA_BIT_MASK(bits);
+	for (size = 1; size <= 4 * PAGE_SIZE; size = size * 3 + 1) {
+		for (i = 0; i < 16; i++, total++) {
+			struct sb_buf b = { .size = size };
+			const char *why;
+
+			b.vaddr = dma_smallbuf_alloc(dev, size, GFP_KERNEL | __GFP_NOWARN,
+						     &b.dma);
+			if (!b.vaddr) {
+				failed++;
+				continue;
+			}
+			why = sb_check(dev, &b);
+			KUNIT_EXPECT_NULL_MSG(test, why, "forced %u-bit mask, size %zu: %s",
+					      bits, size, why);
+			dma_smallbuf_free(dev, size, b.vaddr, b.dma);
+		}
+	}
+	kunit_info(test, "%s: %u-bit mask refused by the DMA API; forced, %u of %u allocations failed cleanly, none out of reach",
+		   utsname()->machine, bits, failed, total);
+}
+
 static void sb_test_mask_matrix(struct kunit *test)
 {
 	unsigned int bits = *(const unsigned int *)test->param_value;
-	struct device *dev = sb_test_device(test, bits);
+	struct device *dev = sb_try_device(test, bits);
 	struct dma_smallbuf_stats st;
 	unsigned int i, bad = 0;
+	dma_addr_t top = 0;
 	size_t size;
 
+	if (!dev) {
+		sb_forced_mask(test, bits);
+		return;
+	}
 	for (size = DMA_SMALLBUF_MIN_SIZE; size <= DMA_SMALLBUF_MAX_SIZE; size <<= 1)
-		bad += sb_fill_check(test, dev, size, sb_count_for(size), GFP_KERNEL);
+		bad += sb_fill_check(test, dev, size, sb_count_for(size), GFP_KERNEL, &top);
 	for (i = 0; i < ARRAY_SIZE(sb_odd_sizes); i++)
 		bad += sb_fill_check(test, dev, sb_odd_sizes[i],
-				     sb_count_for(sb_odd_sizes[i]), GFP_KERNEL);
+				     sb_count_for(sb_odd_sizes[i]), GFP_KERNEL, &top);
 	KUNIT_EXPECT_EQ(test, bad, 0);
 
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
 	KUNIT_EXPECT_EQ(test, st.requested, 0);
 	KUNIT_EXPECT_EQ(test, st.parked, 0);
-	kunit_info(test, "%u-bit mask: %llu bytes of pool pages after the matrix",
-		   bits, st.backing);
+	kunit_info(test, "%s: %u-bit mask: highest DMA address %pad, %llu bytes of pool pages",
+		   utsname()->machine, bits, &top, st.backing);
+}
+
+/* Where this architecture's zones lie: what GFP_DMA would have meant. */
+static void sb_test_zones(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DMA_SMALLBUF_KUNIT_TEST)
+	struct zone *zone;
+
+	for_each_populated_zone(zone)
+		kunit_info(test, "%s: zone %-7s %#llx-%#llx", utsname()->machine,
+			   zone->name, (u64)PFN_PHYS(zone->zone_start_pfn),
+			   (u64)PFN_PHYS(zone_end_pfn(zone)) - 1);
+	kunit_info(test, "%s: DMA_SMALLBUF_MIN_SIZE %lu, ARCH_DMA_MINALIGN %d, PAGE_SIZE %lu",
+		   utsname()->machine, DMA_SMALLBUF_MIN_SIZE, (int)ARCH_DMA_MINALIGN,
+		   PAGE_SIZE);
+#else
+	kunit_skip(test, "zone report needs the suite built in");
+#endif
 }
 
 static bool sb_ram_above_4g(void)
@@ -241,7 +332,7 @@ static void sb_test_narrow_mask(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, SZ_4G_MASK), 0);
 	for (s = 0; s < ARRAY_SIZE(sizes); s++)
 		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[s], 2 * n,
-						    GFP_KERNEL), 0);
+						    GFP_KERNEL, NULL), 0);
 
 	for (i = 1; i < n * ARRAY_SIZE(sizes); i += 2)
 		dma_smallbuf_free(dev, b[i].size, b[i].vaddr, b[i].dma);
@@ -252,17 +343,17 @@ static void sb_test_narrow_mask(struct kunit *test)
 	/* And after all the high buffers came back, still only low ones. */
 	for (s = 0; s < ARRAY_SIZE(sizes); s++)
 		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[s], 2 * n,
-						    GFP_KERNEL), 0);
+						    GFP_KERNEL, NULL), 0);
 }
 
-/* Widening back must not break anything either. */
+/* A bus limit narrower than the device mask is honoured too. */
 static void sb_test_bus_limit(struct kunit *test)
 {
 	struct device *dev = sb_test_device(test, 64);
 
 	dev->bus_dma_limit = DMA_BIT_MASK(31);
-	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 512, 256, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 8192, 16, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 512, 256, GFP_KERNEL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 8192, 16, GFP_KERNEL, NULL), 0);
 	dev->bus_dma_limit = 0;
 }
 
@@ -306,7 +397,7 @@ static void sb_test_large(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[i], 8,
-						    GFP_KERNEL), 0);
+						    GFP_KERNEL, NULL), 0);
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
 	KUNIT_EXPECT_EQ(test, st.backing, 0);
@@ -318,15 +409,15 @@ static void sb_test_zone_flags(struct kunit *test)
 	const gfp_t flags[] = { GFP_KERNEL | GFP_DMA, GFP_KERNEL | GFP_DMA32,
 				GFP_KERNEL | __GFP_HIGHMEM };
 	struct device *dev = sb_test_device(test, 64);
-	struct device *dev24 = sb_test_device(test, 24);
+	struct device *narrow = sb_narrow_device(test);
 	dma_addr_t top = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(flags); i++) {
 		struct sb_buf b = { .size = 2048 };
 
-		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 2048, 256, flags[i]), 0);
-		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev24, 512, 64, flags[i]), 0);
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 2048, 256, flags[i], NULL), 0);
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, narrow, 512, 64, flags[i], NULL), 0);
 		b.vaddr = dma_smallbuf_alloc(dev, b.size, flags[i], &b.dma);
 		KUNIT_EXPECT_NULL(test, sb_check(dev, &b));
 		top = max(top, b.dma);
@@ -352,6 +443,8 @@ static void sb_test_atomic_first(struct kunit *test)
 	b[0].vaddr = dma_smallbuf_alloc(dev, b[0].size, GFP_ATOMIC, &b[0].dma);
 	b[1].vaddr = dma_smallbuf_zalloc(dev, b[1].size, GFP_NOWAIT, &b[1].dma);
 	b[2].vaddr = dma_smallbuf_alloc(dev, b[2].size, GFP_ATOMIC, &b[2].dma);
+	/* Nothing in there may have turned interrupts back on. */
+	KUNIT_EXPECT_TRUE(test, irqs_disabled());
 	spin_unlock_irqrestore(&lock, flags);
 
 	for (i = 0; i < ARRAY_SIZE(b); i++) {
@@ -367,14 +460,15 @@ static void sb_test_atomic_first(struct kunit *test)
 	spin_lock_irqsave(&lock, flags);
 	for (i = 0; i < ARRAY_SIZE(b); i++)
 		dma_smallbuf_free(dev, b[i].size, b[i].vaddr, b[i].dma);
+	KUNIT_EXPECT_TRUE(test, irqs_disabled());
 	spin_unlock_irqrestore(&lock, flags);
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
 	KUNIT_EXPECT_EQ(test, st.fallback, 0);
 
 	/* The pools were made meanwhile, or are made now; all still works. */
-	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_ATOMIC), 0);
-	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_ATOMIC, NULL), 0);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_KERNEL, NULL), 0);
 }
 
 struct sb_worker {
@@ -496,7 +590,7 @@ static void sb_test_release_outstanding(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(dev), 0);
 
 	/* The device starts afresh. */
-	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 256, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 256, GFP_KERNEL, NULL), 0);
 	KUNIT_EXPECT_FALSE(test, memchr_inv(b[1].vaddr, 0x11, b[1].size));
 	KUNIT_EXPECT_FALSE(test, memchr_inv(b[2].vaddr, 0x22, b[2].size));
 }
@@ -662,6 +756,7 @@ static void sb_test_debug_mismatch(struct kunit *test)
 }
 
 static struct kunit_case dma_smallbuf_cases[] = {
+	KUNIT_CASE(sb_test_zones),
 	KUNIT_CASE_PARAM(sb_test_mask_matrix, sb_mask_gen_params),
 	KUNIT_CASE(sb_test_narrow_mask),
 	KUNIT_CASE(sb_test_bus_limit),

@@ -267,7 +267,7 @@ static struct dma_smallbuf *sb_create(struct device *dev, gfp_t gfp)
 	sb = kzalloc(sizeof(*sb), gfp);
 	if (!sb)
 		return NULL;
-	sb->pcpu = alloc_percpu_gfp(struct sb_pcpu, gfp | __GFP_ZERO);
+	sb->pcpu = alloc_percpu_gfp(struct sb_pcpu, gfp);
 	if (!sb->pcpu)
 		goto fail;
 	for_each_possible_cpu(cpu)
@@ -327,16 +327,19 @@ static bool sb_debug_track(struct dma_smallbuf *sb, size_t size, void *vaddr,
 			   dma_addr_t dma, gfp_t gfp)
 {
 	struct sb_record *rec = kmalloc(sizeof(*rec), gfp & ~__GFP_ZERO);
+	unsigned long flags;
+	int err;
 
 	if (!rec)
 		return false;
 	rec->size = size;
 	rec->dma = dma;
-	if (xa_err(xa_store_irq(&sb->live, (unsigned long)vaddr, rec, gfp))) {
+	xa_lock_irqsave(&sb->live, flags);
+	err = xa_err(__xa_store(&sb->live, (unsigned long)vaddr, rec, gfp));
+	xa_unlock_irqrestore(&sb->live, flags);
+	if (err)
 		kfree(rec);
-		return false;
-	}
-	return true;
+	return !err;
 }
 
 /* Returns false, after one WARN, if the free must not go ahead. */
@@ -416,6 +419,17 @@ static void *sb_alloc_large(struct dma_smallbuf *sb, size_t size, gfp_t gfp,
 	return vaddr;
 }
 
+static void *sb_fallback_erase(struct dma_smallbuf *sb, void *vaddr)
+{
+	unsigned long flags;
+	void *entry;
+
+	xa_lock_irqsave(&sb->fallback, flags);
+	entry = __xa_erase(&sb->fallback, (unsigned long)vaddr);
+	xa_unlock_irqrestore(&sb->fallback, flags);
+	return entry;
+}
+
 /*
  * A size class has no pool yet and the caller cannot sleep: serve this one
  * buffer from dma_alloc_coherent() and let the work item create the pool.
@@ -425,7 +439,9 @@ static void *sb_alloc_fallback(struct dma_smallbuf *sb, unsigned int c,
 			       dma_addr_t *dma)
 {
 	size_t csize = sb_class_size(c);
+	unsigned long flags;
 	void *vaddr;
+	int err;
 
 	WRITE_ONCE(sb->class[c].want_pool, true);
 	schedule_work(&sb->work);
@@ -433,9 +449,14 @@ static void *sb_alloc_fallback(struct dma_smallbuf *sb, unsigned int c,
 	vaddr = dma_alloc_coherent(sb->dev, csize, dma, gfp);
 	if (!vaddr)
 		return NULL;
-	if (WARN_ON_ONCE(!sb_reachable(*dma, csize, limit)) ||
-	    xa_err(xa_store_irq(&sb->fallback, (unsigned long)vaddr,
-				xa_mk_value(c), gfp))) {
+	/* Interrupts may be off: the _irq variants would turn them on. */
+	xa_lock_irqsave(&sb->fallback, flags);
+	err = xa_err(__xa_store(&sb->fallback, (unsigned long)vaddr,
+				xa_mk_value(c), gfp));
+	xa_unlock_irqrestore(&sb->fallback, flags);
+	if (WARN_ON_ONCE(!sb_reachable(*dma, csize, limit)) || err) {
+		if (!err)
+			sb_fallback_erase(sb, vaddr);
 		sb_defer_free(sb, csize, vaddr, *dma);
 		return NULL;
 	}
@@ -447,7 +468,7 @@ static void *sb_alloc_fallback(struct dma_smallbuf *sb, unsigned int c,
 static bool sb_free_fallback(struct dma_smallbuf *sb, unsigned int c,
 			     size_t size, void *vaddr, dma_addr_t dma)
 {
-	if (!xa_erase_irq(&sb->fallback, (unsigned long)vaddr))
+	if (!sb_fallback_erase(sb, vaddr))
 		return false;
 	atomic_long_dec(&sb->nr_fallback);
 	sb_account(sb, c, -1, -(s64)size);
@@ -872,7 +893,9 @@ static unsigned long sb_destroy(struct dma_smallbuf *sb)
  * For a device bound to a driver this happens by itself when the driver
  * is unbound (devres).  A device without a driver must call this before it
  * goes away.  Buffers still allocated are reported and leaked, never freed
- * behind their owner's back; freeing them afterwards only warns.
+ * behind their owner's back.  Freeing one afterwards warns, as long as the
+ * device has not allocated again; after that only CONFIG_DMA_SMALLBUF_DEBUG
+ * catches it.
  *
  * Context: process context; no allocation or free on @dev may run
  * concurrently.
@@ -887,7 +910,7 @@ unsigned long dma_smallbuf_release(struct device *dev)
 	if (!sb)
 		return 0;
 	if (sb->managed)
-		devres_remove(dev, sb_devres_release, NULL, NULL);
+		devres_destroy(dev, sb_devres_release, NULL, NULL);
 	return sb_destroy(sb);
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_release);
