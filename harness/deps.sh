@@ -8,6 +8,11 @@ pkgs=(linux-source-6.12 python3-ply build-essential bc bison flex libelf-dev lib
       cpio rsync python3 qemu-system-x86 qemu-system-arm qemu-system-misc
       gcc-aarch64-linux-gnu gcc-s390x-linux-gnu sparse git)
 
+# With KDIR= the user's own tree replaces Debian's source package.
+if [ -n "${KDIR:-}" ]; then
+	pkgs=("${pkgs[@]:1}")
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
