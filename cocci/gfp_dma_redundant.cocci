@@ -63,12 +63,6 @@ expression F;
 
   fn(ES, <+...
 (
-- (F | GFP_DMA)
-+ F
-|
-- (GFP_DMA | F)
-+ F
-|
 - F | GFP_DMA
 + F
 |

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the spatch diffs into one commit per driver and a format-patch series.
+
+series.py KTREE WORK SERIES_BRANCH BRANCH BASE_TAG SOB CENSUS_TXT CENSUS_CSV OUTDIR
+"""
+import collections
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+IDENT = ['-c', 'user.name=dma-smallbuf harness', '-c', 'user.email=dma-smallbuf@localhost',
+         '-c', 'commit.gpgsign=false']
+
+
+def die(msg):
+    sys.exit('series.py: error: ' + msg)
+
+
+def git(ktree, *args, env=None, inp=None):
+    r = subprocess.run(['git', '-C', ktree] + IDENT + list(args), capture_output=True,
+                       text=True, env=env, input=inp)
+    if r.returncode:
+        die('git %s: %s' % (' '.join(args), r.stderr.strip()))
+    return r.stdout
+
+
+def split_diff(path):
+    """{file: diff text} from spatch output."""
+    out, cur = {}, None
+    if not os.path.exists(path):
+        return out
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = re.match(r'^--- (\S+)', line)
+            if m and not line.startswith('--- a/'):
+                cur = m.group(1)
+                out[cur] = ''
+            if cur:
+                out[cur] += line
+    return out
+
+
+def apply(ktree, work, path, text, diff):
+    src = os.path.join(work, 'src.c')
+    with open(src, 'w') as f:
+        f.write(text)
+    r = subprocess.run(['patch', '-s', '-o', src + '.new', src], input=diff, text=True,
+                       capture_output=True)
+    if r.returncode:
+        die('%s: spatch diff does not apply: %s' % (path, r.stdout + r.stderr))
+    with open(src + '.new') as f:
+        return f.read()
+
+
+def add_include(text):
+    if '<linux/dma-smallbuf.h>' in text:
+        return text
+    lines = text.split('\n')
+    idx = [i for i, l in enumerate(lines) if l.startswith('#include <linux/')]
+    if not idx:
+        return None
+    # keep an alphabetical block alphabetical where possible
+    at = idx[-1] + 1
+    for i in idx:
+        if lines[i] > '#include <linux/dma-smallbuf.h>':
+            at = i
+            break
+    lines.insert(at, '#include <linux/dma-smallbuf.h>')
+    return '\n'.join(lines)
+
+
+def kconfig_symbol(ktree, path):
+    """(Kconfig path, symbol) whose object builds path, or None."""
+    d, base = os.path.split(path)
+    obj = os.path.splitext(base)[0] + '.o'
+    try:
+        mk = open(os.path.join(ktree, d, 'Makefile')).read().replace('\\\n', ' ')
+    except OSError:
+        return None
+    sym = None
+    m = re.search(r'obj-\$\(CONFIG_(\w+)\)\s*[+:]?=.*?\b%s\b' % re.escape(obj), mk)
+    if m:
+        sym = m.group(1)
+    else:
+        m = re.search(r'^(\S+)-(?:y|objs)\s*[+:]?=.*?\b%s\b' % re.escape(obj), mk, re.M)
+        if m:
+            m2 = re.search(r'obj-\$\(CONFIG_(\w+)\)\s*[+:]?=.*?\b%s\.o\b' % re.escape(m.group(1)), mk)
+            sym = m2.group(1) if m2 else None
+    if not sym:
+        return None
+    for kd in (d, os.path.dirname(d)):
+        kc = os.path.join(kd, 'Kconfig')
+        if os.path.exists(os.path.join(ktree, kc)) and \
+                re.search(r'^config %s$' % sym, open(os.path.join(ktree, kc)).read(), re.M):
+            return kc, sym
+    return None
+
+
+def add_select(text, sym):
+    lines = text.split('\n')
+    for i, l in enumerate(lines):
+        if l == 'config ' + sym:
+            j = i + 1
+            while j < len(lines) and lines[j].startswith('\t') and \
+                    re.match(r'\t(bool|tristate|depends|select|default|prompt|def_)', lines[j]):
+                j += 1
+            if '\tselect DMA_SMALLBUF' not in lines[i:j]:
+                lines.insert(j, '\tselect DMA_SMALLBUF')
+            return '\n'.join(lines)
+    return None
+
+
+def prefix(path):
+    """Subject prefix in the usual style, from the path."""
+    parts = path.split('/')
+    base = os.path.splitext(parts[-1])[0]
+    dirs = parts[:-1]
+    if dirs and dirs[0] in ('drivers', 'sound'):
+        dirs = dirs[1:] if dirs[0] == 'drivers' else ['ASoC' if 'soc' in dirs else 'ALSA'] + dirs[1:]
+    skip = {'host', 'udc', 'raw', 'platform', 'pci', 'core', 'media', 'ethernet'}
+    if dirs[:2] == ['net', 'ethernet']:
+        out = ['net', 'ethernet'] + dirs[2:3]
+    elif dirs[:2] == ['gpu', 'drm']:
+        out = ['drm'] + dirs[2:3]
+    elif dirs and dirs[0] == 'media':
+        out = ['media'] + [d for d in dirs[1:] if d not in skip][:1]
+    elif dirs and dirs[0] == 'video':
+        out = ['fbdev'] if 'fbdev' in dirs else ['video']
+    else:
+        out = [d for d in dirs if d not in skip][:2]
+    name = re.sub(r'^(spi|i2c|snd|mmc)[-_]', '', base)
+    name = re.sub(r'[-_](core|main|gadget|udc|ether|mem|dma)$', '', name)
+    if name not in out and (len(dirs) < 2 or dirs[-1] in skip or len(out) < 2):
+        out.append(name)
+    return ': '.join(out) + ':'
+
+
+def dma_mask(ktree, d):
+    bits = set()
+    for root, _, fs in os.walk(os.path.join(ktree, d)):
+        for f in fs:
+            if f.endswith('.c'):
+                t = open(os.path.join(root, f), errors='replace').read()
+                for m in re.finditer(r'dma_(?:coerce_mask_and_coherent|set_mask_and_coherent|set_coherent_mask|set_mask)\s*\([^;]*?DMA_BIT_MASK\((\d+)\)', t, re.S):
+                    bits.add(int(m.group(1)))
+        break
+    if not bits:
+        return ('The driver does not set a DMA mask, so the bus default '
+                '(32 bits for most platform and PCI devices) applies.')
+    return 'The driver sets a %s-bit DMA mask.' % '/'.join(str(b) for b in sorted(bits))
+
+
+def main():
+    (ktree, work, sbranch, branch, base, sob, ctxt, ccsv, outdir) = sys.argv[1:]
+    small = split_diff(os.path.join(work, 'smallbuf.diff'))
+    red = split_diff(os.path.join(work, 'redundant.diff'))
+    groups = collections.OrderedDict()
+    for f in sorted(set(small) | set(red)):
+        groups.setdefault(os.path.dirname(f), []).append(f)
+    parent = git(ktree, 'rev-parse', branch).strip()
+    if git(ktree, 'rev-parse', branch + '^').strip() != git(ktree, 'rev-parse', base + '^{commit}').strip():
+        die('%s is not one commit on top of %s' % (branch, base))
+    env = dict(os.environ, GIT_INDEX_FILE=os.path.join(work, 'index'))
+    skipped, made = [], []
+    for d, files in groups.items():
+        git(ktree, 'read-tree', parent, env=env)
+        touched, conv, funcs, flags = [], [], set(), set()
+        ok = True
+        for f in files:
+            text = git(ktree, 'show', '%s:%s' % (branch, f))
+            new = text
+            if f in small:
+                new = apply(ktree, work, f, new, small[f])
+                new2 = add_include(new)
+                ks = kconfig_symbol(ktree, f)
+                if new2 is None or ks is None:
+                    skipped.append((f, 'no #include block or Kconfig symbol found'))
+                    ok = False
+                    break
+                new = new2
+                conv.append((f, ks))
+            if f in red:
+                new = apply(ktree, work, f, new, red[f])
+                for l in red[f].splitlines():
+                    if l.startswith('-'):
+                        flags.update(re.findall(r'\bGFP_DMA32\b|\bGFP_DMA\b', l))
+                funcs.update(re.findall(r'\b(dmam?_alloc_\w+|dma_pool_\w*alloc)\b', red[f]))
+            touched.append((f, new))
+        if not ok:
+            continue
+        for f, new in touched:
+            blob = git(ktree, 'hash-object', '-w', '--stdin', '--path=' + f, inp=new).strip()
+            git(ktree, 'update-index', '--cacheinfo', '100644,%s,%s' % (blob, f), env=env)
+        kfiles = []
+        for f, (kc, sym) in conv:
+            kt = git(ktree, 'cat-file', 'blob', ':' + kc, env=env)
+            kn = add_select(kt, sym)
+            blob = git(ktree, 'hash-object', '-w', '--stdin', '--path=' + kc, inp=kn).strip()
+            git(ktree, 'update-index', '--cacheinfo', '100644,%s,%s' % (blob, kc), env=env)
+            kfiles.append(kc)
+        tree = git(ktree, 'write-tree', env=env).strip()
+        pre = prefix(files[0])
+        if conv:
+            subj = '%s use dma_smallbuf_alloc() for small DMA buffers' % pre
+            why = ('The driver allocates small buffers with kmalloc(GFP_DMA) and maps them '
+                   'with dma_map_single() for their whole life.  GFP_DMA picks ZONE_DMA '
+                   '(16 MB on x86_64, 2 GB on s390), which has nothing to do with the '
+                   "device's mask.  dma_smallbuf_alloc() returns a coherent buffer below "
+                   "the device's coherent DMA mask from a per-device pool, so the mapping, "
+                   'its error check and the syncs go away; dma_smallbuf_free() replaces '
+                   'dma_unmap_single() + kfree().  Select DMA_SMALLBUF for it.')
+        else:
+            fl = ' and '.join(sorted(flags)) or 'GFP_DMA'
+            subj = '%s drop %s from %s()' % (pre, fl, '() and '.join(sorted(funcs)))
+            why = ('%s() allocates memory that the device can reach according to its '
+                   'coherent DMA mask; dma_alloc_attrs() strips __GFP_DMA and __GFP_DMA32 '
+                   'and the pool allocators pass the flags to it, so %s only misleads the '
+                   'reader (and the noncoherent paths warn about it).  Remove it.'
+                   % ('(), '.join(sorted(funcs)), fl))
+        if len(subj) > 75:
+            subj = '%s drop redundant zone flags from DMA allocators' % pre
+        cc = subprocess.run(['perl', 'scripts/get_maintainer.pl', '--no-rolestats', '--no-git',
+                             '--no-git-fallback', '--no-multiline'] +
+                            sum([['-f', f] for f in files], []), cwd=ktree,
+                            capture_output=True, text=True).stdout
+        ccs = [c.strip() for c in re.split(r', (?=[^,]*<)|\n', cc) if '@' in c]
+        wrap = lambda s: re.sub(r'(.{1,72})(?: +|$)', lambda m: m.group(1) + '\n', s).rstrip()
+        msg = '%s\n\n%s\n\n%s\n\n%s%s\n' % (
+            subj, wrap(dma_mask(ktree, d)), wrap(why),
+            ''.join('Cc: %s\n' % c for c in ccs), sob)
+        parent = git(ktree, 'commit-tree', tree, '-p', parent, inp=msg).strip()
+        made.append((subj, files + kfiles))
+    git(ktree, 'branch', '-f', sbranch, parent)
+    os.makedirs(outdir, exist_ok=True)
+    git(ktree, 'format-patch', '-q', '--cover-letter', '-o', outdir,
+        '%s..%s' % (base, sbranch))
+    with open(ctxt) as f:
+        census = f.read()
+    rows = list(csv.DictReader(open(ccsv)))
+    cls = collections.Counter(r['class'] for r in rows)
+    cover = [p for p in os.listdir(outdir) if p.startswith('0000-')][0]
+    cp = os.path.join(outdir, cover)
+    t = open(cp).read()
+    t = t.replace('*** SUBJECT HERE ***', 'dma_smallbuf: small coherent DMA buffers, and drivers off GFP_DMA')
+    blurb = ('This series adds dma_smallbuf_alloc(), small coherent buffers below the '
+             "device's coherent DMA mask from per-device pools, and moves drivers off "
+             'GFP_DMA where the Coccinelle rules in the dma-smallbuf project can prove '
+             'the change: kmalloc(GFP_DMA) + dma_map_single() becomes dma_smallbuf_alloc(), '
+             'and zone flags passed to allocators that ignore them are dropped.\n\n'
+             'Census of the tree (every line git grep finds):\n\n' + census +
+             ('\nSkipped by the generator:\n' + ''.join('  %s: %s\n' % s for s in skipped)
+              if skipped else ''))
+    t = t.replace('*** BLURB HERE ***', blurb)
+    open(cp, 'w').write(t)
+    patched = collections.Counter()
+    for _, fs in made:
+        for f in fs:
+            patched[f] += 1
+    print('series: %d patches (1 allocator + %d drivers) in %s' % (len(made) + 1, len(made), outdir))
+    print('series: %d sites found in %d files; class counts:' % (len(rows), len({r['file'] for r in rows})))
+    for c, n in cls.most_common():
+        print('  %-18s %4d' % (c, n))
+    conv_sites = sum(1 for r in rows if r['class'] in ('convertible', 'redundant') and r['file'] in patched)
+    print('series: %d sites converted by patches, %d left' % (conv_sites, len(rows) - conv_sites))
+    for s in skipped:
+        print('series: skipped %s: %s' % s)
+
+
+if __name__ == '__main__':
+    main()

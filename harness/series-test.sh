@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# git am the generated series, in order, onto a fresh branch from the base
+# of dma-smallbuf; every patch must apply, and after patch 1 the tree must
+# be dma-smallbuf's.  One case per patch.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+[ -d "$OUT/series" ] || "$TOP/harness/series.sh"
+cd "$KTREE"
+[ -z "$(git status --porcelain --untracked-files=no)" ] || die "$KTREE has uncommitted changes"
+trap 'kgit am --abort >/dev/null 2>&1 || true; kgit checkout -q -f "$BRANCH"' EXIT
+kgit checkout -q -f -B cocci-series-am "$BRANCH^"
+pass=0 fail=0
+for p in "$OUT"/series/0*.patch; do
+	case $(basename "$p") in 0000-*) continue ;; esac
+	if kgit am -q "$p" >/dev/null 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "series-test: $(basename "$p") does not apply"
+		kgit am --abort
+		break
+	fi
+	if [ "$(basename "$p")" = "$(ls "$OUT"/series/0001-*.patch | xargs basename)" ] &&
+	   [ "$(kgit rev-parse HEAD^{tree})" != "$(kgit rev-parse "$BRANCH^{tree}")" ]; then
+		echo "series-test: tree after patch 1 differs from $BRANCH"
+		fail=$((fail + 1))
+	fi
+done
+total=$(ls "$OUT"/series/0*.patch | grep -vc /0000-)
+[ "$pass" -eq "$total" ] || [ "$fail" -gt 0 ] || fail=1
+echo "series-test: $pass of $total patches applied"
+record series-test "$pass" "$fail"
+[ "$fail" -eq 0 ]
