@@ -410,7 +410,7 @@ position pk : script:python() { at_k(pk) };
 expression cand.B, cand.H, cand.D, cand.SZ,  kind.F2;
 position pa : script:python() { at_a(pa) };
 position pm : script:python() { at_m(pm) };
-statement S;
+statement S, S2;
 @@
 
 (
@@ -423,7 +423,7 @@ statement S;
   ...
 (
 - H = dma_map_single(...)@pm;
-- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S
+- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S2
 |
 - H = dma_map_single(...)@pm;
 )
@@ -432,7 +432,7 @@ statement S;
 expression cand.B, cand.H, cand.D, cand.SZ, cand.N, kind.F2;
 position pa : script:python() { at_a(pa) };
 position pm : script:python() { at_m(pm) };
-statement S;
+statement S, S2;
 @@
 
 (
@@ -445,7 +445,7 @@ statement S;
   ...
 (
 - H = dma_map_single(...)@pm;
-- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S
+- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S2
 |
 - H = dma_map_single(...)@pm;
 )
@@ -454,7 +454,7 @@ statement S;
 expression cand.B, cand.H, cand.D, cand.SZ, cand.SRC, kind.F2;
 position pa : script:python() { at_a(pa) };
 position pm : script:python() { at_m(pm) };
-statement S;
+statement S, S2;
 @@
 
 - B = kmemdup(SRC, SZ, ...)@pa;
@@ -464,7 +464,7 @@ statement S;
   ...
 (
 - H = dma_map_single(...)@pm;
-- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S
+- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S2
 |
 - H = dma_map_single(...)@pm;
 )
