@@ -37,29 +37,6 @@ accepted = {}    # candidate -> set of (kind, line) of matched unmap/kfree
 errlines = {}    # candidate -> kfree lines inside the mapping error check
 bad = {}         # candidate -> reason
 ignored = set()  # candidates without GFP_DMA
-sites = set()    # (file, line, what) of accepted sites, what in a m u k
-
-def at(p, what):
-    # After a modification spatch matches a temporary copy of the file
-    # named .../cocci_small_output-NNN-<name>: compare the file name only.
-    name = os.path.basename(p[0].file)
-    return any(name.endswith(os.path.basename(f)) and (l, w) == (int(p[0].line), what)
-               for (f, l, w) in sites if w != 'f')
-
-def is_field(fh):
-    return ('', fh, 'f') in sites
-
-def at_a(p):
-    return at(p, 'a')
-
-def at_m(p):
-    return at(p, 'm')
-
-def at_u(p):
-    return at(p, 'u')
-
-def at_k(p):
-    return at(p, 'k')
 
 def key(pa):
     return (pa[0].file, int(pa[0].line))
@@ -144,7 +121,6 @@ accepted.clear()
 errlines.clear()
 bad.clear()
 ignored.clear()
-sites.clear()
 
 // ---------------------------------------------------------------------
 // Candidates: allocation with GFP_DMA, then dma_map_single() of the
@@ -329,88 +305,81 @@ if kk not in bad and (k != 'local' or p[0].current_element == pa[0].current_elem
 
 @script:python ok@
 pa << cand.pa;
+okf;
 @@
 kk = key(pa)
 if kk not in bad and not accepted[kk]:
     bad[kk] = "no dma_unmap_single() + kfree() of the buffer found"
 if kk in bad:
     cocci.include_match(False)
+else:
+    coccinelle.okf = cocci.make_ident(pa[0].current_element)
 
 // ---------------------------------------------------------------------
-// Patch mode.  Positions cannot be inherited over modifications, so the
-// rules below find their sites again and keep those ok() accepted.
-
-@script:python okpos@
-pa << cand.pa;
-pm << cand.pm;
-k << kind.k;
-fh << kind.fh;
-@@
-if k == 'field':
-    sites.add(('', fh, 'f'))
-sites.add((pa[0].file, int(pa[0].line), 'a'))
-sites.add((pm[0].file, int(pm[0].line), 'm'))
-
-@script:python@
-pa << cand.pa;
-pu << freem.pu;
-pk << freem.pk;
-@@
-sites.add((pu[0].file, int(pu[0].line), 'u'))
-sites.add((pk[0].file, int(pk[0].line), 'k'))
+// Patch mode.  Sites are found again by pattern, in the function of the
+// allocation (locals) or anywhere in the file (fields); positions cannot
+// be inherited over modifications.
 
 @depends on patch@
-identifier kind.fh;
-expression D2, S2, DIR2, C;
-position pm : script:python() { at_m(pm) };
+expression cand.D, cand.H;
+identifier ok.okf;
+position pm : script:python(okf) { pm[0].current_element == okf };
+statement S;
 @@
 
-(
-  fh = dma_map_single(...)@pm;
-  <...
-(
-- dma_sync_single_for_cpu(D2, fh, S2, DIR2);
-|
-- dma_sync_single_for_device(D2, fh, S2, DIR2);
-)
-  ...>
-|
-  C->fh = dma_map_single(...)@pm;
-|
-  C.fh = dma_map_single(...)@pm;
-)
+  H = dma_map_single(D, ...)@pm;
+- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S
 
 @depends on patch@
-identifier fh : script:python() { is_field(fh) };
+identifier kind.fh, kind.k, ok.okf;
 expression C, D2, S2, DIR2;
+position p : script:python(k, okf) { k == "local" and p[0].current_element == okf };
+position q : script:python(k) { k == "field" };
 @@
 
 (
-- dma_sync_single_for_cpu(D2, C->fh, S2, DIR2);
+- dma_sync_single_for_cpu(D2, fh, S2, DIR2)@p;
 |
-- dma_sync_single_for_device(D2, C->fh, S2, DIR2);
+- dma_sync_single_for_device(D2, fh, S2, DIR2)@p;
 |
-- dma_sync_single_for_cpu(D2, C.fh, S2, DIR2);
+- dma_sync_single_for_cpu(D2, C->fh, S2, DIR2)@q;
 |
-- dma_sync_single_for_device(D2, C.fh, S2, DIR2);
+- dma_sync_single_for_device(D2, C->fh, S2, DIR2)@q;
+|
+- dma_sync_single_for_cpu(D2, C.fh, S2, DIR2)@q;
+|
+- dma_sync_single_for_device(D2, C.fh, S2, DIR2)@q;
 )
 
 @depends on patch@
-expression D2, S2, HH, BB;
-position pu : script:python() { at_u(pu) };
-position pk : script:python() { at_k(pk) };
+identifier kind.fb, kind.fh, kind.k, ok.okf;
+expression C, D2, S2, DIR2, E;
+position p : script:python(k, okf) { k == "local" and p[0].current_element == okf };
+position q : script:python(k) { k == "field" };
 @@
 
-- dma_unmap_single(D2, HH, S2, ...)@pu;
-  ...
-- kfree(BB)@pk;
-+ dma_smallbuf_free(D2, S2, BB, HH);
+(
+- dma_unmap_single(D2, fh, S2, DIR2)@p;
+  ... when != fb = E
+- kfree(fb);
++ dma_smallbuf_free(D2, S2, fb, fh);
+|
+- dma_unmap_single(D2, C->fh, S2, DIR2)@q;
+  ... when != C->fb = E
+- kfree(C->fb);
++ dma_smallbuf_free(D2, S2, C->fb, C->fh);
+|
+- dma_unmap_single(D2, C.fh, S2, DIR2)@q;
+  ... when != C.fb = E
+- kfree(C.fb);
++ dma_smallbuf_free(D2, S2, C.fb, C.fh);
+)
 
 @depends on patch@
-expression cand.B, cand.H, cand.D, cand.SZ,  kind.F2;
-position pa : script:python() { at_a(pa) };
-position pm : script:python() { at_m(pm) };
-statement S, S2;
+expression cand.B, cand.H, cand.D, cand.SZ, kind.F2;
+identifier ok.okf;
+position pa : script:python(okf) { pa[0].current_element == okf };
+statement S;
 @@
 
 (
@@ -421,18 +390,13 @@ statement S, S2;
 + B = dma_smallbuf_alloc(D, SZ, F2, &H);
 )
   ...
-(
-- H = dma_map_single(...)@pm;
-- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S2
-|
-- H = dma_map_single(...)@pm;
-)
+- H = dma_map_single(...);
 
 @depends on patch@
 expression cand.B, cand.H, cand.D, cand.SZ, cand.N, kind.F2;
-position pa : script:python() { at_a(pa) };
-position pm : script:python() { at_m(pm) };
-statement S, S2;
+identifier ok.okf;
+position pa : script:python(okf) { pa[0].current_element == okf };
+statement S;
 @@
 
 (
@@ -443,18 +407,13 @@ statement S, S2;
 + B = dma_smallbuf_alloc(D, N * SZ, F2, &H);
 )
   ...
-(
-- H = dma_map_single(...)@pm;
-- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S2
-|
-- H = dma_map_single(...)@pm;
-)
+- H = dma_map_single(...);
 
 @depends on patch@
 expression cand.B, cand.H, cand.D, cand.SZ, cand.SRC, kind.F2;
-position pa : script:python() { at_a(pa) };
-position pm : script:python() { at_m(pm) };
-statement S, S2;
+identifier ok.okf;
+position pa : script:python(okf) { pa[0].current_element == okf };
+statement S;
 @@
 
 - B = kmemdup(SRC, SZ, ...)@pa;
@@ -462,18 +421,14 @@ statement S, S2;
   if (!B) S
 + memcpy(B, SRC, SZ);
   ...
-(
-- H = dma_map_single(...)@pm;
-- if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S2
-|
-- H = dma_map_single(...)@pm;
-)
+- H = dma_map_single(...);
 
 // ---------------------------------------------------------------------
 // Context, report and org modes.
 
 @depends on context@
 position cand.pa;
+identifier ok.okf;
 expression B;
 @@
 
@@ -481,11 +436,13 @@ expression B;
 
 @script:python depends on report@
 pa << cand.pa;
+okf << ok.okf;
 @@
 coccilib.report.print_report(pa[0], "convertible: GFP_DMA buffer mapped with dma_map_single(), use dma_smallbuf_alloc()")
 
 @script:python depends on org@
 pa << cand.pa;
+okf << ok.okf;
 @@
 coccilib.org.print_todo(pa[0], "convertible: GFP_DMA buffer mapped with dma_map_single(), use dma_smallbuf_alloc()")
 
