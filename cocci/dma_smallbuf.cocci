@@ -36,7 +36,15 @@ uses = []        # (file, function, line, what, expr) of map/sg calls
 accepted = {}    # candidate -> set of (kind, line) of matched unmap/kfree
 errlines = {}    # candidate -> kfree lines inside the mapping error check
 bad = {}         # candidate -> reason
+mode = [None]    # 'report' or 'org' once known; nothing is printed in patch mode
 ignored = set()  # candidates without GFP_DMA
+
+def warn(pa, msg):
+    # Printed here, not in finalize: with --jobs the state of the workers is lost.
+    if mode[0] == 'org':
+        coccilib.org.print_todo(pa[0], msg)
+    elif mode[0] == 'report':
+        coccilib.report.print_report(pa[0], msg)
 
 def key(pa):
     return (pa[0].file, int(pa[0].line))
@@ -74,7 +82,7 @@ def const_value(expr, text, depth=0):
         elif re.fullmatch(r'\w+', tok):
             return None
         else:
-            out.append(tok.replace('/', '//'))
+            out.append(tok.replace('/', '/' * 2))
     try:
         return int(eval(' '.join(out), {'__builtins__': {}}))
     except Exception:
@@ -111,6 +119,14 @@ def same_buffer(kind, e, fb, fn, func):
         return strip_parens(e) == fb and fn == func
     f = field(e)
     return f is not None and f[1] == fb
+
+@script:python depends on org@
+@@
+mode[0] = 'org'
+
+@script:python depends on report@
+@@
+mode[0] = 'report'
 
 // Each file starts afresh.
 
@@ -311,6 +327,8 @@ kk = key(pa)
 if kk not in bad and not accepted[kk]:
     bad[kk] = "no dma_unmap_single() + kfree() of the buffer found"
 if kk in bad:
+    if kk not in ignored:
+        warn(pa, "not converted: " + bad[kk])
     cocci.include_match(False)
 else:
     coccinelle.okf = cocci.make_ident(pa[0].current_element)
@@ -446,11 +464,3 @@ okf << ok.okf;
 @@
 coccilib.org.print_todo(pa[0], "convertible: GFP_DMA buffer mapped with dma_map_single(), use dma_smallbuf_alloc()")
 
-@finalize:python depends on report || org@
-@@
-for (f, line), reason in sorted(bad.items()):
-    if (f, line) in ignored:
-        continue
-    msg = "not converted: " + reason
-    if report:
-        print("%s:%d:0-0: WARNING: %s" % (f, line, msg))
