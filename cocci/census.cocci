@@ -62,7 +62,7 @@ def emit(p, flag, call, args, stream):
 // Allocations whose buffer is then given to the streaming DMA API.
 @st exists@
 expression B, E;
-identifier fn;
+identifier fn =~ "^(kmalloc|kzalloc|kcalloc|kmalloc_array|kmemdup|krealloc|kmalloc_node|kzalloc_node|devm_kmalloc|devm_kzalloc|devm_kcalloc|kmem_cache_alloc|kmem_cache_zalloc|__get_free_pages|__get_free_page|get_zeroed_page|kstrdup)$";
 position pc;
 @@
 

@@ -106,8 +106,8 @@ def main():
                 census[(fl, ln)].append(msg[8:].split('|'))
             elif msg.startswith('convertible:'):
                 swap[(fl, ln)] = (True, '')
-            elif msg.startswith('WARNING: not converted: '):
-                swap[(fl, ln)] = (False, msg[24:])
+            elif msg.startswith('not converted: '):
+                swap[(fl, ln)] = (False, msg[15:])
     rows = []
     with open(grep, errors='replace') as f:
         for g in f:

@@ -115,28 +115,40 @@ def add_select(text, sym):
 
 
 def prefix(path):
-    """Subject prefix in the usual style, from the path."""
+    """Subject prefix in the usual style of the subsystem, from the path."""
     parts = path.split('/')
-    base = os.path.splitext(parts[-1])[0]
+    base = re.sub(r'\.[ch]$', '', parts[-1])
     dirs = parts[:-1]
-    if dirs and dirs[0] in ('drivers', 'sound'):
-        dirs = dirs[1:] if dirs[0] == 'drivers' else ['ASoC' if 'soc' in dirs else 'ALSA'] + dirs[1:]
-    skip = {'host', 'udc', 'raw', 'platform', 'pci', 'core', 'media', 'ethernet'}
-    if dirs[:2] == ['net', 'ethernet']:
-        out = ['net', 'ethernet'] + dirs[2:3]
-    elif dirs[:2] == ['gpu', 'drm']:
-        out = ['drm'] + dirs[2:3]
-    elif dirs and dirs[0] == 'media':
-        out = ['media'] + [d for d in dirs[1:] if d not in skip][:1]
-    elif dirs and dirs[0] == 'video':
-        out = ['fbdev'] if 'fbdev' in dirs else ['video']
+    rules = [(['drivers', 'net', 'ethernet'], 'net: ethernet'),
+             (['drivers', 'net', 'wireless'], 'wifi'),
+             (['drivers', 'gpu', 'drm'], 'drm'),
+             (['drivers', 'usb', 'gadget'], 'usb: gadget'),
+             (['drivers', 'video', 'fbdev'], 'fbdev'),
+             (['drivers', 'dma'], 'dmaengine'),
+             (['sound', 'soc'], 'ASoC'),
+             (['sound'], 'ALSA'),
+             (['drivers', 'staging'], 'staging'),
+             (['drivers'], '')]
+    for pre, name in rules:
+        if dirs[:len(pre)] == pre:
+            rest = dirs[len(pre):]
+            break
     else:
-        out = [d for d in dirs if d not in skip][:2]
-    name = re.sub(r'^(spi|i2c|snd|mmc)[-_]', '', base)
-    name = re.sub(r'[-_](core|main|gadget|udc|ether|mem|dma)$', '', name)
-    if name not in out and (len(dirs) < 2 or dirs[-1] in skip or len(out) < 2):
-        out.append(name)
-    return ': '.join(out) + ':'
+        pre, name, rest = [], dirs[0], dirs[1:]
+    if not name:
+        name, rest = rest[0], rest[1:]
+    last = rest[-1] if rest else ''
+    token = re.split(r'[-_]', last)[0] if last else ''
+    if last and token and base.startswith(token):
+        drv = last
+    else:
+        drv = re.sub(r'^(spi|snd|mmc|i2c)[-_]', '', base)
+        drv = re.sub(r'[-_](core|main|gadget|utils)$', '', drv)
+        if name in ('usb', 'firmware', 'gpu') and last and last != drv:
+            drv = last
+    if name == 'drm':
+        return 'drm/%s:' % drv
+    return '%s: %s:' % (name, drv)
 
 
 def dma_mask(ktree, d):
@@ -216,18 +228,24 @@ def main():
         else:
             fl = ' and '.join(sorted(flags)) or 'GFP_DMA'
             subj = '%s drop %s from %s()' % (pre, fl, '() and '.join(sorted(funcs)))
-            why = ('%s() allocates memory that the device can reach according to its '
-                   'coherent DMA mask; dma_alloc_attrs() strips __GFP_DMA and __GFP_DMA32 '
-                   'and the pool allocators pass the flags to it, so %s only misleads the '
-                   'reader (and the noncoherent paths warn about it).  Remove it.'
-                   % ('(), '.join(sorted(funcs)), fl))
+            fs = sorted(funcs)
+            why = ('%s() returns memory that the device reaches through its coherent '
+                   'DMA mask, whatever zone flags the caller passes: dma_alloc_attrs() '
+                   'clears __GFP_DMA, __GFP_DMA32 and __GFP_HIGHMEM before choosing '
+                   'the memory, and a dma_pool takes its pages from dma_alloc_coherent(). '
+                   '%s therefore changes nothing but suggests a limit the code does '
+                   'not have.  Remove it; the remaining flags are unchanged.'
+                   % ('(), '.join(fs), fl))
+            if any('noncoherent' in f or 'pages' in f for f in fs):
+                why += ('  dma_alloc_noncoherent() and dma_alloc_pages() even warn '
+                        'about zone flags.')
         if len(subj) > 75:
             subj = '%s drop redundant zone flags from DMA allocators' % pre
         cc = subprocess.run(['perl', 'scripts/get_maintainer.pl', '--no-rolestats', '--no-git',
-                             '--no-git-fallback', '--no-multiline'] +
+                             '--no-git-fallback'] +
                             sum([['-f', f] for f in files], []), cwd=ktree,
                             capture_output=True, text=True).stdout
-        ccs = [c.strip() for c in re.split(r', (?=[^,]*<)|\n', cc) if '@' in c]
+        ccs = [c.strip() for c in cc.splitlines() if '@' in c]
         wrap = lambda s: re.sub(r'(.{1,72})(?: +|$)', lambda m: m.group(1) + '\n', s).rstrip()
         msg = '%s\n\n%s\n\n%s\n\n%s%s\n' % (
             subj, wrap(dma_mask(ktree, d)), wrap(why),

@@ -14,11 +14,10 @@ git grep -lwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/cens
 [ -s "$OUT/census/files.txt" ] || die "$KTREE: git grep found no GFP_DMA use at all"
 spopts=(--very-quiet --no-includes --include-headers --jobs 2 -D report)
 : > "$OUT/census/reports.txt"
-for rule in census dma_smallbuf gfp_dma_redundant; do
+for rule in census dma_smallbuf; do
 	case $rule in
 	census) files=$(cat "$OUT/census/files.txt") ;;
 	dma_smallbuf) files=$(grep '\.c$' "$OUT/census/files.txt" | xargs grep -l 'dma_map_single' || true) ;;
-	gfp_dma_redundant) files=$(xargs grep -lE 'dma_alloc_|dmam_alloc_coherent|dma_pool_|dma_smallbuf_' < "$OUT/census/files.txt" || true) ;;
 	esac
 	[ -n "$files" ] || continue
 	# shellcheck disable=SC2086
