@@ -52,6 +52,32 @@ import re
 if re.search(r'\bGFP_DMA(32)?\b', F):
     coccilib.org.print_todo(p[0], "redundant: %s() ignores zone flags in %s" % (fn, F))
 
+// A parenthesised (F | GFP_DMA) argument loses its parentheses too.
+@depends on patch@
+identifier fn = {dma_alloc_coherent, dmam_alloc_coherent, dma_alloc_attrs,
+                 dma_alloc_wc, dma_alloc_noncoherent, dma_alloc_pages,
+                 dma_pool_alloc, dma_pool_zalloc, dma_alloc_noncontiguous,
+                 dma_smallbuf_alloc, dma_smallbuf_zalloc};
+expression list ES;
+expression F;
+@@
+
+  fn(ES,
+(
+- (F | GFP_DMA)
++ F
+|
+- (GFP_DMA | F)
++ F
+|
+- (F | GFP_DMA32)
++ F
+|
+- (GFP_DMA32 | F)
++ F
+)
+  , ...)
+
 @depends on patch@
 identifier fn = {dma_alloc_coherent, dmam_alloc_coherent, dma_alloc_attrs,
                  dma_alloc_wc, dma_alloc_noncoherent, dma_alloc_pages,

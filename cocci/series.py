@@ -166,6 +166,10 @@ def dma_mask(ktree, d):
     return 'The driver sets a %s-bit DMA mask.' % '/'.join(str(b) for b in sorted(bits))
 
 
+def wrap(s):
+    return re.sub(r'(.{1,72})(?: +|$)', lambda m: m.group(1) + '\n', s).rstrip()
+
+
 def main():
     (ktree, work, sbranch, branch, base, sob, ctxt, ccsv, outdir) = sys.argv[1:]
     small = split_diff(os.path.join(work, 'smallbuf.diff'))
@@ -229,13 +233,14 @@ def main():
             fl = ' and '.join(sorted(flags)) or 'GFP_DMA'
             subj = '%s drop %s from %s()' % (pre, fl, '() and '.join(sorted(funcs)))
             fs = sorted(funcs)
-            why = ('%s() returns memory that the device reaches through its coherent '
+            verb = 'returns' if len(fs) == 1 else 'return'
+            why = ('%s() %s memory that the device reaches through its coherent '
                    'DMA mask, whatever zone flags the caller passes: dma_alloc_attrs() '
                    'clears __GFP_DMA, __GFP_DMA32 and __GFP_HIGHMEM before choosing '
-                   'the memory, and a dma_pool takes its pages from dma_alloc_coherent(). '
+                   'the memory, and a dma_pool takes its pages from dma_alloc_coherent().  '
                    '%s therefore changes nothing but suggests a limit the code does '
                    'not have.  Remove it; the remaining flags are unchanged.'
-                   % ('(), '.join(fs), fl))
+                   % ('() and '.join(fs), verb, fl))
             if any('noncoherent' in f or 'pages' in f for f in fs):
                 why += ('  dma_alloc_noncoherent() and dma_alloc_pages() even warn '
                         'about zone flags.')
@@ -246,7 +251,6 @@ def main():
                             sum([['-f', f] for f in files], []), cwd=ktree,
                             capture_output=True, text=True).stdout
         ccs = [c.strip() for c in cc.splitlines() if '@' in c]
-        wrap = lambda s: re.sub(r'(.{1,72})(?: +|$)', lambda m: m.group(1) + '\n', s).rstrip()
         msg = '%s\n\n%s\n\n%s\n\n%s%s\n' % (
             subj, wrap(dma_mask(ktree, d)), wrap(why),
             ''.join('Cc: %s\n' % c for c in ccs), sob)
@@ -272,6 +276,8 @@ def main():
              'Census of the tree (every line git grep finds):\n\n' + census +
              ('\nSkipped by the generator:\n' + ''.join('  %s: %s\n' % s for s in skipped)
               if skipped else ''))
+    paras = blurb.split('\n\n')
+    blurb = '\n\n'.join([wrap(paras[0])] + paras[1:])
     t = t.replace('*** BLURB HERE ***', blurb)
     open(cp, 'w').write(t)
     patched = collections.Counter()
