@@ -30,6 +30,7 @@ for c in "$TOP"/cocci/tests/*.c; do
 		diff -u "$res" "$tmp/$name.c" > "$tmp/$name.out" || ok=0
 	fi
 	if [ -e "$rep" ]; then
+		cp "$c" "$tmp/$name.c"
 		(cd "$tmp" && spatch --very-quiet --no-includes --include-headers \
 			--sp-file "$TOP/cocci/$rule.cocci" -D report "$name.c" 2> "$name.err" |
 			sed 's/:[0-9]*-[0-9]*: /: /' | sort > "$name.rep") || ok=0
