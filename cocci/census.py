@@ -152,15 +152,18 @@ def main():
 def classify(ktree, fl, ln, text, flag, call, stream, swap, recs):
     if is_comment(text, flag):
         return 'comment', 'mentioned in a comment or string'
-    if fl.startswith(CORE_DIRS) or fl.endswith('.h') and not recs:
-        if fl.startswith(CORE_DIRS):
-            return 'core', 'zone implementation or architecture code'
+    if fl.startswith(('arch/s390/', 'drivers/s390/')) and not fl.startswith('arch/s390/mm/'):
+        return 'memory-limit', 's390: channel programs and control blocks below 2 GB'
+    if fl.startswith(CORE_DIRS):
+        return 'core', 'zone implementation or architecture code'
     if call in REDUNDANT:
         return 'redundant', '%s() ignores %s' % (call, flag)
     if call in KMALLOC and flag == 'GFP_DMA32':
         return 'broken-dma32-slab', '%s() cannot serve GFP_DMA32' % call
-    if LIMIT_RE.search(fl) or isa_file(ktree, fl):
-        return 'memory-limit', 'address limit of the platform, no struct device'
+    if LIMIT_RE.search(fl):
+        return 'memory-limit', 'address limit of the platform (s390 IUCV, ISA), no struct device'
+    if isa_file(ktree, fl):
+        return 'memory-limit', 'ISA DMA controller (request_dma / isa_virt_to_bus): 16 MB limit'
     sw = None
     for (f2, l2), v in swap.items():
         if f2 == fl and recs and call in KMALLOC and l2 <= ln and ln - l2 <= 3:
