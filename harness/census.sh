@@ -16,7 +16,9 @@ spopts=(--very-quiet --no-includes --include-headers --jobs 2 -D report)
 : > "$OUT/census/reports.txt"
 for rule in census dma_smallbuf; do
 	case $rule in
-	census) files=$(cat "$OUT/census/files.txt") ;;
+	# Paths census.py classifies by place alone (s390, arch, mm, DMA core,
+	# headers, tools) need no spatch run: that saves a third of the time.
+	census) files=$(grep -vE '^(arch|mm|kernel|include|tools|drivers/s390)/' "$OUT/census/files.txt" || true) ;;
 	dma_smallbuf) files=$(grep '\.c$' "$OUT/census/files.txt" | xargs grep -l 'dma_map_single' || true) ;;
 	esac
 	[ -n "$files" ] || continue
