@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # git am the generated series, in order, onto a fresh branch from the base
 # of dma-smallbuf; every patch must apply, and after patch 1 the tree must
-# be dma-smallbuf's.  One case per patch.
+# be dma-smallbuf's, and every driver patch must be checkpatch --strict
+# clean.  One case per patch.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -14,13 +15,24 @@ kgit checkout -q -f -B cocci-series-am "$BRANCH^"
 pass=0 fail=0
 for p in "$OUT"/series/0*.patch; do
 	case $(basename "$p") in 0000-*) continue ;; esac
-	if kgit am -q "$p" >/dev/null 2>&1; then
-		pass=$((pass + 1))
-	else
+	if ! kgit am -q "$p" >/dev/null 2>&1; then
 		fail=$((fail + 1))
 		echo "series-test: $(basename "$p") does not apply"
 		kgit am --abort
 		break
+	fi
+	# Driver patches must be checkpatch --strict clean (patch 1 is the
+	# checkpatch target's).
+	case $(basename "$p") in
+	0001-*) cp_out= ;;
+	*) cp_out=$(PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --no-summary -q "$p" 2>&1) || true ;;
+	esac
+	if [ -n "$cp_out" ]; then
+		fail=$((fail + 1))
+		echo "series-test: $(basename "$p"): checkpatch --strict:"
+		echo "$cp_out" | sed 's/^/    /'
+	else
+		pass=$((pass + 1))
 	fi
 	if [ "$(basename "$p")" = "$(ls "$OUT"/series/0001-*.patch | xargs basename)" ] &&
 	   [ "$(kgit rev-parse HEAD^{tree})" != "$(kgit rev-parse "$BRANCH^{tree}")" ]; then
@@ -30,6 +42,6 @@ for p in "$OUT"/series/0*.patch; do
 done
 total=$(ls "$OUT"/series/0*.patch | grep -vc /0000-)
 [ "$pass" -eq "$total" ] || [ "$fail" -gt 0 ] || fail=1
-echo "series-test: $pass of $total patches applied"
+echo "series-test: $pass of $total patches applied and passed checkpatch"
 record series-test "$pass" "$fail"
 [ "$fail" -eq 0 ]
