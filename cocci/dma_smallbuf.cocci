@@ -157,6 +157,7 @@ position pa, pm;
   B = arr(N, SZ, F)@pa;
 )
   ... when != B = E
+      when != D = E
       when != dma_map_single(...)
 (
   H = dma_map_single(D, B, SZ, DIR)@pm;
@@ -294,17 +295,17 @@ position p;
 @@
 
 (
-  kfree(fb)@p
+  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., fb)@p
 |
-  kfree(C->fb)@p
+  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., C->fb)@p
 |
-  kfree(C.fb)@p
+  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., C.fb)@p
 |
-  dma_unmap_single(E, fh, ...)@p
+  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, fh, ...)@p
 |
-  dma_unmap_single(E, C->fh, ...)@p
+  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, C->fh, ...)@p
 |
-  dma_unmap_single(E, C.fh, ...)@p
+  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, C.fh, ...)@p
 )
 
 @script:python@
@@ -317,7 +318,7 @@ kk = key(pa)
 if kk not in bad and (k != 'local' or p[0].current_element == pa[0].current_element):
     if (('u', line) not in accepted[kk] and ('k', line) not in accepted[kk]
             and line not in errlines.get(kk, set())):
-        bad[kk] = "kfree()/dma_unmap_single() at line %d not paired" % line
+        bad[kk] = "free or unmap at line %d is not a dma_unmap_single() + kfree() pair" % line
 
 @script:python ok@
 pa << cand.pa;
