@@ -8,6 +8,15 @@ set -euo pipefail
 command -v spatch >/dev/null || die "spatch not found: install coccinelle (make cocci-deps)"
 mkdir -p "$OUT/census"
 cd "$KTREE"
+# Up to date if neither the tree nor our rules and scripts changed.
+key="$(git rev-parse "$BRANCH") $(cat "$TOP"/cocci/*.cocci "$TOP"/cocci/census.py \
+	"$TOP"/harness/census.sh | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"
+if [ -s "$OUT/census.csv" ] && [ -s "$OUT/census.txt" ] &&
+   [ "$(cat "$OUT/census/key" 2>/dev/null)" = "$key" ]; then
+	log "census: up to date ($OUT/census.txt)"
+	exit 0
+fi
+rm -f "$OUT/census/key"
 pat='GFP_DMA|GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32'
 git grep -nwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/grep.txt"
 git grep -lwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/files.txt"
@@ -30,3 +39,4 @@ done
 /usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" "$OUT/census/grep.txt" \
 	"$OUT/census/reports.txt" "$OUT"
 log "census: $(wc -l < "$OUT/census/grep.txt") lines, see $OUT/census.txt"
+echo "$key" > "$OUT/census/key"
