@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# GFP_DMA census of the tree on branch dma-smallbuf: out/census.csv and
+# out/census.txt.  spatch sees only the files git grep names.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+command -v spatch >/dev/null || die "spatch not found: install coccinelle (make cocci-deps)"
+mkdir -p "$OUT/census"
+cd "$KTREE"
+# Up to date if neither the tree nor our rules and scripts changed.
+key="$(git rev-parse "$BRANCH") $(cat "$TOP"/cocci/*.cocci "$TOP"/cocci/census.py \
+	"$TOP"/harness/census.sh | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"
+if [ -s "$OUT/census.csv" ] && [ -s "$OUT/census.txt" ] &&
+   [ "$(cat "$OUT/census/key" 2>/dev/null)" = "$key" ]; then
+	log "census: up to date ($OUT/census.txt)"
+	exit 0
+fi
+rm -f "$OUT/census/key"
+pat='GFP_DMA|GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32'
+git grep -nwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/grep.txt"
+git grep -lwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/files.txt"
+[ -s "$OUT/census/files.txt" ] || die "$KTREE: git grep found no GFP_DMA use at all"
+spopts=(--very-quiet --no-includes --include-headers --jobs 2 -D report)
+: > "$OUT/census/reports.txt"
+for rule in census dma_smallbuf; do
+	case $rule in
+	# Paths census.py classifies by place alone (s390, arch, mm, DMA core,
+	# headers, tools) need no spatch run: that saves a third of the time.
+	census) files=$(grep -vE '^(arch|mm|kernel|include|tools|drivers/s390)/' "$OUT/census/files.txt" || true) ;;
+	dma_smallbuf) files=$(grep '\.c$' "$OUT/census/files.txt" | xargs grep -l 'dma_map_single' || true) ;;
+	esac
+	[ -n "$files" ] || continue
+	# shellcheck disable=SC2086
+	spatch "${spopts[@]}" --sp-file "$TOP/cocci/$rule.cocci" $files \
+		>> "$OUT/census/reports.txt" 2> "$OUT/census/$rule.err" ||
+		die "spatch $rule.cocci failed, see $OUT/census/$rule.err"
+done
+/usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" "$OUT/census/grep.txt" \
+	"$OUT/census/reports.txt" "$OUT"
+log "census: $(wc -l < "$OUT/census/grep.txt") lines, see $OUT/census.txt"
+echo "$key" > "$OUT/census/key"
