@@ -5,11 +5,8 @@
 
 all: series
 
-cocci-deps:
-	@command -v spatch >/dev/null || { \
-		if [ "$$(id -u)" -eq 0 ]; then s=; else s=sudo; fi; \
-		$$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		$$s apt-get install -y -qq --no-install-recommends coccinelle patch >/dev/null; }
+# spatch and patch come with the rest in harness/deps.sh.
+cocci-deps: deps
 
 cocci-test: cocci-deps
 	@harness/cocci-test.sh
