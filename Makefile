@@ -19,7 +19,7 @@ CHECKS := checkpatch kunit-x86_64 kunit-debug-x86_64 warnings \
 
 .PHONY: all deps tree kunit kunit-debug checkpatch warnings check clean
 
-all: kunit-x86_64
+all: tree
 
 deps:
 	@harness/deps.sh
