@@ -594,33 +594,9 @@ static void sb_free(struct dma_smallbuf *sb, size_t size, void *vaddr,
 	local_unlock_irqrestore(&sb->pcpu->lock, flags);
 }
 
-/**
- * dma_smallbuf_alloc - allocate a small coherent buffer the device can reach
- * @dev: device the buffer is for
- * @size: bytes wanted; not 0
- * @gfp: allocation flags (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, ...)
- * @dma: where to store the buffer's DMA address
- *
- * Returns a buffer of at least @size bytes whose DMA address @dma satisfies
- * @dma + @size - 1 <= the device's coherent DMA mask (and bus limit).  No
- * dma_map_single() or dma_sync_*() is needed: the memory is coherent.
- *
- * Buffers up to %DMA_SMALLBUF_MAX_SIZE come from per-device dma_pools of
- * power-of-two sizes, created on first use; they are aligned to their size
- * rounded up to a power of two (so at least as well as kmalloc()) and never
- * cross a page boundary.  Larger buffers come from dma_alloc_coherent().
- *
- * Zone modifiers in @gfp (%GFP_DMA, %GFP_DMA32, __GFP_HIGHMEM) are ignored,
- * with a one-time warning: the device's mask decides where the memory is.
- *
- * Context: any context if @gfp does not allow blocking, including the first
- * allocation on a device; process context otherwise.
- * Return: the buffer's CPU address, or %NULL on failure, on a device with
- * no usable coherent DMA mask, or for @size 0 (the last two with a
- * warning).  Free it with dma_smallbuf_free().
- */
-void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
-			 dma_addr_t *dma)
+/* Everything but a cache hit: checks, warnings, refills, large buffers. */
+static noinline void *sb_alloc_slow(struct device *dev, size_t size,
+				    gfp_t gfp, dma_addr_t *dma)
 {
 	struct dma_smallbuf *sb;
 	unsigned int c;
@@ -668,6 +644,71 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 	}
 	return vaddr;
 }
+
+/**
+ * dma_smallbuf_alloc - allocate a small coherent buffer the device can reach
+ * @dev: device the buffer is for
+ * @size: bytes wanted; not 0
+ * @gfp: allocation flags (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, ...)
+ * @dma: where to store the buffer's DMA address
+ *
+ * Returns a buffer of at least @size bytes whose DMA address @dma satisfies
+ * @dma + @size - 1 <= the device's coherent DMA mask (and bus limit).  No
+ * dma_map_single() or dma_sync_*() is needed: the memory is coherent.
+ *
+ * Buffers up to %DMA_SMALLBUF_MAX_SIZE come from per-device dma_pools of
+ * power-of-two sizes, created on first use; they are aligned to their size
+ * rounded up to a power of two (so at least as well as kmalloc()) and never
+ * cross a page boundary.  Larger buffers come from dma_alloc_coherent().
+ *
+ * Zone modifiers in @gfp (%GFP_DMA, %GFP_DMA32, __GFP_HIGHMEM) are ignored,
+ * with a one-time warning: the device's mask decides where the memory is.
+ *
+ * Context: any context if @gfp does not allow blocking, including the first
+ * allocation on a device; process context otherwise.
+ * Return: the buffer's CPU address, or %NULL on failure, on a device with
+ * no usable coherent DMA mask, or for @size 0 (the last two with a
+ * warning).  Free it with dma_smallbuf_free().
+ */
+void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
+			 dma_addr_t *dma)
+{
+	struct dma_smallbuf *sb;
+	struct sb_pcpu *pc;
+	unsigned long flags;
+	unsigned int c, nr;
+	void *vaddr = NULL;
+
+	/* One test for everything unusual; size - 1 also catches size 0. */
+	if (unlikely(!dev || !dma || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
+		     (gfp & (SB_ZONE_FLAGS | __GFP_ZERO)) ||
+		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
+		return sb_alloc_slow(dev, size, gfp, dma);
+	/* Pairs with the release in sb_create(). */
+	sb = smp_load_acquire(&dev->dma_smallbuf);
+	if (unlikely(!sb))
+		return sb_alloc_slow(dev, size, gfp, dma);
+
+	c = sb_size_to_class(size);
+	local_lock_irqsave(&sb->pcpu->lock, flags);
+	pc = this_cpu_ptr(sb->pcpu);
+	nr = pc->cache[c].nr;
+	/* A device without a usable mask has limit 0: nothing is in reach. */
+	if (likely(nr) && likely(sb_reachable(pc->cache[c].blk[nr - 1].dma,
+					      sb_class_size(c), sb_limit(dev)))) {
+		pc->cache[c].nr = --nr;
+		vaddr = pc->cache[c].blk[nr].vaddr;
+		*dma = pc->cache[c].blk[nr].dma;
+		pc->live[c]++;
+		pc->requested[c] += size;
+	}
+	local_unlock_irqrestore(&sb->pcpu->lock, flags);
+	if (unlikely(!vaddr))
+		return sb_alloc_slow(dev, size, gfp, dma);
+	if (want_init_on_alloc(gfp))
+		memset(vaddr, 0, size);
+	return vaddr;
+}
 EXPORT_SYMBOL_GPL(dma_smallbuf_alloc);
 
 /**
@@ -689,6 +730,27 @@ void *dma_smallbuf_zalloc(struct device *dev, size_t size, gfp_t gfp,
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_zalloc);
 
+/* Everything but a push into a cache with room. */
+static noinline void sb_free_slow(struct device *dev, size_t size,
+				  void *vaddr, dma_addr_t dma)
+{
+	struct dma_smallbuf *sb;
+
+	if (unlikely(!vaddr))
+		return;
+	if (WARN_ON_ONCE(!dev || !size))
+		return;
+	/* Pairs with the release in sb_create(). */
+	sb = smp_load_acquire(&dev->dma_smallbuf);
+	if (unlikely(!sb)) {
+		dev_WARN_ONCE(dev, 1, "%s(%zu, %p): device has no buffers, released?\n",
+			      __func__, size, vaddr);
+		return;
+	}
+	if (sb_debug_untrack(sb, size, vaddr, dma))
+		sb_free(sb, size, vaddr, dma);
+}
+
 /**
  * dma_smallbuf_free - free a buffer from dma_smallbuf_alloc()
  * @dev: device it was allocated for
@@ -708,20 +770,34 @@ void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 		       dma_addr_t dma)
 {
 	struct dma_smallbuf *sb;
+	struct sb_pcpu *pc;
+	unsigned long flags;
+	unsigned int c, nr;
 
-	if (unlikely(!vaddr))
-		return;
-	if (WARN_ON_ONCE(!dev || !size))
-		return;
+	if (unlikely(!dev || !vaddr || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
+		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
+		goto slow;
 	/* Pairs with the release in sb_create(). */
 	sb = smp_load_acquire(&dev->dma_smallbuf);
-	if (unlikely(!sb)) {
-		dev_WARN_ONCE(dev, 1, "%s(%zu, %p): device has no buffers, released?\n",
-			      __func__, size, vaddr);
-		return;
+	if (unlikely(!sb || atomic_long_read(&sb->nr_fallback)))
+		goto slow;
+
+	c = sb_size_to_class(size);
+	local_lock_irqsave(&sb->pcpu->lock, flags);
+	pc = this_cpu_ptr(sb->pcpu);
+	nr = pc->cache[c].nr;
+	if (likely(nr < SB_CACHE_SIZE)) {
+		pc->cache[c].blk[nr].vaddr = vaddr;
+		pc->cache[c].blk[nr].dma = dma;
+		pc->cache[c].nr = nr + 1;
+		pc->live[c]--;
+		pc->requested[c] -= size;
 	}
-	if (sb_debug_untrack(sb, size, vaddr, dma))
-		sb_free(sb, size, vaddr, dma);
+	local_unlock_irqrestore(&sb->pcpu->lock, flags);
+	if (likely(nr < SB_CACHE_SIZE))
+		return;
+slow:
+	sb_free_slow(dev, size, vaddr, dma);
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_free);
 
