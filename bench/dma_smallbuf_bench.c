@@ -43,10 +43,10 @@
 #include <linux/sort.h>
 #include <linux/swiotlb.h>
 
-#define BENCH_REPS		9	/* single-CPU repetitions */
-#define BENCH_REP_NS		(20 * NSEC_PER_MSEC)
-#define BENCH_PAR_REPS		5	/* all-CPU repetitions */
-#define BENCH_PAR_NS		(200 * NSEC_PER_MSEC)
+#define BENCH_REPS		21	/* single-CPU repetitions */
+#define BENCH_REP_NS		(10 * NSEC_PER_MSEC)
+#define BENCH_PAR_REPS		7	/* all-CPU repetitions */
+#define BENCH_PAR_NS		(100 * NSEC_PER_MSEC)
 #define BENCH_BURST_REPS	7
 #define BURST_N			512
 #define MEM_N			1024	/* live buffers per fixed size */
@@ -248,7 +248,7 @@ static void bench_single(struct kunit *test)
 {
 	const size_t size = *(const size_t *)test->param_value;
 	struct device *dev = bench_device(test);
-	u64 t[BM_NR][BENCH_REPS], ns;
+	u64 t[BM_NR][BENCH_REPS], paired[BENCH_REPS], ns;
 	unsigned long n[BM_NR];
 	struct bench_ctx c[BM_NR];
 	unsigned int m, r, k;
@@ -275,16 +275,20 @@ static void bench_single(struct kunit *test)
 					    bm_name[m], size);
 			t[m][r] = div64_u64(ns * 1000, n[m]);	/* ps per pair */
 		}
+		/* dma_smallbuf against dma_pool within one repetition. */
+		paired[r] = div64_u64(t[BM_SMALLBUF][r] * 1000, t[BM_POOL][r]);
 		cond_resched();
 	}
+	ns = bench_median(paired, BENCH_REPS);
 	for (m = 0; m < BM_NR; m++) {
 		u64 med = bench_median(t[m], BENCH_REPS);
 
-		pr_info("dma_smallbuf_bench: R single %s %zu %llu.%03llu min=%llu.%03llu max=%llu.%03llu reps=%u pairs=%lu\n",
+		pr_info("dma_smallbuf_bench: R single %s %zu %llu.%03llu min=%llu.%03llu max=%llu.%03llu reps=%u pairs=%lu paired_vs_pool=%llu.%03llu\n",
 			bm_name[m], size, med / 1000, med % 1000,
 			t[m][0] / 1000, t[m][0] % 1000,
 			t[m][BENCH_REPS - 1] / 1000, t[m][BENCH_REPS - 1] % 1000,
-			BENCH_REPS, n[m]);
+			BENCH_REPS, n[m], m == BM_SMALLBUF ? ns / 1000 : 0,
+			m == BM_SMALLBUF ? ns % 1000 : 0);
 	}
 }
 

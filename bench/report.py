@@ -182,13 +182,17 @@ def fmt(v):
 def targets(results):
     """[(name, ok, text)] for the issue's targets."""
     out = []
-    r = {s: results[('single', 'dma_smallbuf', s)][0] / results[('single', 'dma_pool', s)][0]
-         for s in SIZES}
+    # Judged on the median of per-repetition ratios (both methods timed
+    # back to back, so host noise cancels); the ratio of medians is shown too.
+    r = {s: float(results[('single', 'dma_smallbuf', s)][1]['paired_vs_pool']) for s in SIZES}
+    rm = {s: results[('single', 'dma_smallbuf', s)][0] / results[('single', 'dma_pool', s)][0]
+          for s in SIZES}
     worst = max(r, key=r.get)
     out.append(('single', r[worst] <= TARGET_SINGLE,
-                'one CPU: dma_smallbuf time <= %.2fx dma_pool at every size: worst %.2fx at %s bytes%s'
-                % (TARGET_SINGLE, r[worst], worst,
-                   '' if r[worst] <= TARGET_SINGLE else ', missed at ' + ', '.join(
+                'one CPU: dma_smallbuf time <= %.2fx dma_pool at every size: worst %.2fx at %s '
+                'bytes (paired), %.2fx (ratio of medians, worst at %s)%s'
+                % (TARGET_SINGLE, r[worst], worst, max(rm.values()), max(rm, key=rm.get),
+                   '' if r[worst] <= TARGET_SINGLE else '; missed at ' + ', '.join(
                        '%s (%.2fx)' % (s, r[s]) for s in SIZES if r[s] > TARGET_SINGLE))))
     r = {s: results[('parallel', 'dma_smallbuf', s)][0] / results[('parallel', 'dma_pool', s)][0]
          for s in SIZES}
@@ -234,6 +238,11 @@ def write_txt(results, info, path, machine, mix_source):
             sb = v[4]
             lines.append('%6s ' % size + ' '.join('%11s' % fmt(x) for x in v) +
                          ' | %8.2fx %11.2fx %8.2fx' % (sb / v[2], sb / v[0], sb / v[1]))
+        if fig == 'single':
+            lines.append('       (paired: median over repetitions of dma_smallbuf/dma_pool '
+                         'timed back to back: %s)' % ', '.join(
+                             '%s %sx' % (size, results[('single', 'dma_smallbuf', size)][1].get(
+                                 'paired_vs_pool', '?')) for size in sizes))
         if fig == 'burst':
             n = results[('burst', 'dma_smallbuf', SIZES[0])][1].get('n', '?')
             lines.append('       (N = %s; first burst on a fresh device and pool, in ns/pair: %s)'
