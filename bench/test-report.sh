@@ -67,7 +67,16 @@ else
 	bad "mix from census: got '$mix' ($(cat "$tmp/msg")), want '64:4,256:2'"
 fi
 
-# 5. No census: the fixed mix, and the message says so.
+# 5. The census as cocci/census.py writes it: one row per call site, no
+#    count column, sizeof() and variables are not constant.
+mix=$(python3 "$report" mix "$data/census-cocci.csv" "$TOP/bench/size-mix.csv" 2>"$tmp/msg") || true
+if [ "$mix" = "1:1,4:1,16:1,48:1,64:1" ]; then
+	ok
+else
+	bad "mix from census-cocci.csv: got '$mix' ($(cat "$tmp/msg")), want '1:1,4:1,16:1,48:1,64:1'"
+fi
+
+# 6. No census: the fixed mix, and the message says so.
 mix=$(python3 "$report" mix "$tmp/none.csv" "$TOP/bench/size-mix.csv" 2>"$tmp/msg") || true
 if [[ "$mix" == 8:4,16:6,32:10,* ]] && grep -q "fixed mix: .*none.csv not found" "$tmp/msg"; then
 	ok
@@ -75,7 +84,7 @@ else
 	bad "mix without census: got '$mix' ($(cat "$tmp/msg"))"
 fi
 
-# 6. A census without a size column: refused, naming the file.
+# 7. A census without a size column: refused, naming the file.
 printf 'file,count\na.c,3\n' > "$tmp/nosize.csv"
 if python3 "$report" mix "$tmp/nosize.csv" "$TOP/bench/size-mix.csv" >/dev/null 2>"$tmp/msg"; then
 	bad "census without a size column accepted"
