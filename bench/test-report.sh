@@ -16,13 +16,13 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "bench-parse: FAILED $*"; }
 
 # 1. A complete log: every figure x method x size in the CSV, targets in the table.
-if python3 "$report" report "$data/console.log" "$tmp/out" --no-png >"$tmp/msg" 2>&1; then
+if python3 "$report" report "$data/console.log" "$data/icount.log" "$tmp/out" --no-png >"$tmp/msg" 2>&1; then
 	missing=$(python3 - "$tmp/out/bench.csv" <<'PY'
 import csv, sys
 rows = {(r['figure'], r['method'], r['size']) for r in csv.DictReader(open(sys.argv[1]))}
 methods = ['kmalloc_dma_map', 'kmalloc_map', 'dma_pool', 'dma_alloc_coherent', 'dma_smallbuf']
 sizes = ['32', '64', '100', '128', '256', '512', '1024', '2048', '4096']
-want = {(f, m, s) for f in ('single', 'parallel', 'burst', 'memory') for m in methods
+want = {(f, m, s) for f in ('single', 'insns', 'parallel', 'burst', 'memory') for m in methods
         for s in sizes + (['mix'] if f == 'memory' else [])}
 print(' '.join(sorted('/'.join(k) for k in want - rows)))
 PY
@@ -40,9 +40,9 @@ fi
 
 # 2. A result missing: refused, naming the log and the missing result.
 grep -v 'R single dma_pool 100 ' "$data/console.log" > "$tmp/short.log"
-if python3 "$report" report "$tmp/short.log" "$tmp/short" --no-png >"$tmp/msg" 2>&1; then
+if python3 "$report" report "$tmp/short.log" "$data/icount.log" "$tmp/short" --no-png >"$tmp/msg" 2>&1; then
 	bad "log without 'single dma_pool 100' accepted"
-elif ! grep -q "short.log: 1 results missing.*single dma_pool 100" "$tmp/msg"; then
+elif ! grep -q "short.log, .*icount.log: 1 results missing.*single dma_pool 100" "$tmp/msg"; then
 	bad "log without 'single dma_pool 100': unclear error: $(cat "$tmp/msg")"
 else
 	ok
@@ -51,7 +51,7 @@ fi
 # 3. A malformed result line: refused.
 sed '0,/R memory dma_smallbuf mix /s/R memory dma_smallbuf mix [0-9.]*/R memory dma_smallbuf mix oops/' \
 	"$data/console.log" > "$tmp/malformed.log"
-if python3 "$report" report "$tmp/malformed.log" "$tmp/malformed" --no-png >"$tmp/msg" 2>&1; then
+if python3 "$report" report "$tmp/malformed.log" "$data/icount.log" "$tmp/malformed" --no-png >"$tmp/msg" 2>&1; then
 	bad "malformed result line accepted"
 elif ! grep -q "malformed.log: malformed result line" "$tmp/msg"; then
 	bad "malformed result line: unclear error: $(cat "$tmp/msg")"
@@ -59,7 +59,17 @@ else
 	ok
 fi
 
-# 4. The mix from a census: constant sizes up to 4096 only, counts summed.
+# 4. The full run's log given as the -icount log: refused, naming the figure.
+if python3 "$report" report "$data/console.log" "$data/console.log" "$tmp/swapped" --no-png \
+	>"$tmp/msg" 2>&1; then
+	bad "full-run log accepted as the -icount log"
+elif ! grep -q "console.log: unexpected figure 'parallel'" "$tmp/msg"; then
+	bad "full-run log as the -icount log: unclear error: $(cat "$tmp/msg")"
+else
+	ok
+fi
+
+# 4b. The mix from a census: constant sizes up to 4096 only, counts summed.
 mix=$(python3 "$report" mix "$data/census.csv" "$TOP/bench/size-mix.csv" 2>"$tmp/msg") || true
 if [ "$mix" = "64:4,256:2" ] && grep -q "census.csv (2 constant sizes)" "$tmp/msg"; then
 	ok
