@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the benchmark kernel in build/bench-x86_64 (kept: reruns are
+# incremental), boot it under qemu-system-x86_64 (TCG) with one vCPU per
+# host core (at least 2) and 6 GiB of RAM, and turn its console output into
+# out/bench.csv, out/bench.txt and out/bench.png.
+set -euo pipefail
+. "$(dirname "$0")/../harness/common.sh"
+
+bdir=$BUILD/bench-x86_64
+log_file=$OUT/bench-console.log
+icount_log=$OUT/bench-icount.log
+mkdir -p "$OUT"
+
+if ! command -v gnuplot >/dev/null; then
+	sudo=()
+	[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+	log "installing gnuplot-nox"
+	"${sudo[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+		--no-install-recommends gnuplot-nox >/dev/null
+fi
+
+# The size mix: the census of constant GFP_DMA sizes if there is one.
+mix_msg=$(mktemp)
+trap 'rm -f "$mix_msg"' EXIT
+mix=$(python3 "$TOP/bench/report.py" mix "$OUT/census.csv" "$TOP/bench/size-mix.csv" \
+	2>"$mix_msg") || { cat "$mix_msg" >&2; die "bench: no usable size mix"; }
+mix_source=$(sed 's/^size mix from //' "$mix_msg")
+log "bench: size mix from $mix_source"
+
+"$TOP/bench/install.sh"
+
+cpus=$(nproc)
+[ "$cpus" -ge 2 ] || cpus=2
+jobs=$(nproc)
+[ "$jobs" -le 2 ] || jobs=2
+log "bench: building in $bdir and booting qemu-system-x86_64 (TCG, $cpus vCPUs, 6 GiB)"
+start=$SECONDS
+rc=0
+(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run \
+	--arch=x86_64 --build_dir="$bdir" --kunitconfig="$TOP/bench/bench.kunitconfig" \
+	--jobs="$jobs" --timeout=3600 --raw_output=all \
+	--kernel_args="dma_smallbuf_bench.mix=$mix" \
+	--qemu_args="-m 6G -smp $cpus") > "$log_file" 2>&1 || rc=$?
+log "bench: kunit.py exited $rc after $((SECONDS - start)) s; console in $log_file"
+grep -q 'dma_smallbuf_bench: R ' "$log_file" ||
+	{ tail -20 "$log_file" >&2; die "bench: no results in $log_file (build or boot failed)"; }
+
+# Host load makes TCG timings noisy and TCG's cost of an instruction
+# depends on where the code lies; a second boot with -icount (one guest
+# instruction = one ns of virtual time, single-threaded TCG) counts
+# instructions per pair instead, deterministically.
+log "bench: one-CPU figure again under qemu -icount shift=0"
+start=$SECONDS
+rc=0
+(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run \
+	--arch=x86_64 --build_dir="$bdir" --kunitconfig="$TOP/bench/bench.kunitconfig" \
+	--jobs="$jobs" --timeout=1800 --raw_output=all \
+	--qemu_args="-m 6G -smp $cpus -icount shift=0" \
+	'dma_smallbuf_bench.bench_single') > "$icount_log" 2>&1 || rc=$?
+log "bench: kunit.py exited $rc after $((SECONDS - start)) s; console in $icount_log"
+
+machine="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
+python3 "$TOP/bench/report.py" report "$log_file" "$icount_log" "$OUT" \
+	--machine "$machine" --mix-source "$mix_source"
+cat "$OUT/bench.txt"
+log "bench: wrote $OUT/bench.csv, $OUT/bench.txt, $OUT/bench.png"

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Test bench/report.py without booting: the report from a recorded console
+# log has every figure x method x size, incomplete or malformed logs are
+# refused with the log named, and the size mix is read from a census.
+set -euo pipefail
+. "$(dirname "$0")/../harness/common.sh"
+
+report=$TOP/bench/report.py
+data=$TOP/bench/testdata
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "bench-parse: FAILED $*"; }
+
+# 1. A complete log: every figure x method x size in the CSV, targets in the table.
+if python3 "$report" report "$data/console.log" "$data/icount.log" "$tmp/out" --no-png >"$tmp/msg" 2>&1; then
+	missing=$(python3 - "$tmp/out/bench.csv" <<'PY'
+import csv, sys
+rows = {(r['figure'], r['method'], r['size']) for r in csv.DictReader(open(sys.argv[1]))}
+methods = ['kmalloc_dma_map', 'kmalloc_map', 'dma_pool', 'dma_alloc_coherent', 'dma_smallbuf']
+sizes = ['32', '64', '100', '128', '256', '512', '1024', '2048', '4096']
+want = {(f, m, s) for f in ('single', 'insns', 'parallel', 'burst', 'memory') for m in methods
+        for s in sizes + (['mix'] if f == 'memory' else [])}
+print(' '.join(sorted('/'.join(k) for k in want - rows)))
+PY
+)
+	if [ -n "$missing" ]; then
+		bad "complete log: bench.csv lacks $missing"
+	elif [ "$(grep -cE '^  (met|MISS) ' "$tmp/out/bench.txt")" -ne 3 ]; then
+		bad "complete log: bench.txt does not state the 3 targets"
+	else
+		ok
+	fi
+else
+	bad "complete log refused: $(cat "$tmp/msg")"
+fi
+
+# 2. A result missing: refused, naming the log and the missing result.
+grep -v 'R single dma_pool 100 ' "$data/console.log" > "$tmp/short.log"
+if python3 "$report" report "$tmp/short.log" "$data/icount.log" "$tmp/short" --no-png >"$tmp/msg" 2>&1; then
+	bad "log without 'single dma_pool 100' accepted"
+elif ! grep -q "short.log, .*icount.log: 1 results missing.*single dma_pool 100" "$tmp/msg"; then
+	bad "log without 'single dma_pool 100': unclear error: $(cat "$tmp/msg")"
+else
+	ok
+fi
+
+# 3. A malformed result line: refused.
+sed '0,/R memory dma_smallbuf mix /s/R memory dma_smallbuf mix [0-9.]*/R memory dma_smallbuf mix oops/' \
+	"$data/console.log" > "$tmp/malformed.log"
+if python3 "$report" report "$tmp/malformed.log" "$data/icount.log" "$tmp/malformed" --no-png >"$tmp/msg" 2>&1; then
+	bad "malformed result line accepted"
+elif ! grep -q "malformed.log: malformed result line" "$tmp/msg"; then
+	bad "malformed result line: unclear error: $(cat "$tmp/msg")"
+else
+	ok
+fi
+
+# 4. The full run's log given as the -icount log: refused, naming the figure.
+if python3 "$report" report "$data/console.log" "$data/console.log" "$tmp/swapped" --no-png \
+	>"$tmp/msg" 2>&1; then
+	bad "full-run log accepted as the -icount log"
+elif ! grep -q "console.log: unexpected figure 'parallel'" "$tmp/msg"; then
+	bad "full-run log as the -icount log: unclear error: $(cat "$tmp/msg")"
+else
+	ok
+fi
+
+# 4b. The mix from a census: constant sizes up to 4096 only, counts summed.
+mix=$(python3 "$report" mix "$data/census.csv" "$TOP/bench/size-mix.csv" 2>"$tmp/msg") || true
+if [ "$mix" = "64:4,256:2" ] && grep -q "census.csv (2 constant sizes)" "$tmp/msg"; then
+	ok
+else
+	bad "mix from census: got '$mix' ($(cat "$tmp/msg")), want '64:4,256:2'"
+fi
+
+# 5. The census as cocci/census.py writes it: one row per call site, no
+#    count column, sizeof() and variables are not constant.
+mix=$(python3 "$report" mix "$data/census-cocci.csv" "$TOP/bench/size-mix.csv" 2>"$tmp/msg") || true
+if [ "$mix" = "1:1,4:1,16:1,48:1,64:1" ]; then
+	ok
+else
+	bad "mix from census-cocci.csv: got '$mix' ($(cat "$tmp/msg")), want '1:1,4:1,16:1,48:1,64:1'"
+fi
+
+# 6. No census: the fixed mix, and the message says so.
+mix=$(python3 "$report" mix "$tmp/none.csv" "$TOP/bench/size-mix.csv" 2>"$tmp/msg") || true
+if [[ "$mix" == 8:4,16:6,32:10,* ]] && grep -q "fixed mix: .*none.csv not found" "$tmp/msg"; then
+	ok
+else
+	bad "mix without census: got '$mix' ($(cat "$tmp/msg"))"
+fi
+
+# 7. A census without a size column: refused, naming the file.
+printf 'file,count\na.c,3\n' > "$tmp/nosize.csv"
+if python3 "$report" mix "$tmp/nosize.csv" "$TOP/bench/size-mix.csv" >/dev/null 2>"$tmp/msg"; then
+	bad "census without a size column accepted"
+elif ! grep -q "nosize.csv: no size column" "$tmp/msg"; then
+	bad "census without a size column: unclear error: $(cat "$tmp/msg")"
+else
+	ok
+fi
+
+echo "bench-parse: $pass passed, $fail failed"
+record bench-parse "$pass" "$fail"
+[ "$fail" -eq 0 ]
