@@ -94,11 +94,12 @@ kconfig_symbols() {	# DIR OBJNAME [DEPTH]
 	[ "$depth" -lt 4 ] || return 1
 	# Join continuation lines, then find the assignment naming OBJ.o.
 	line=$(sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$mk" |
-		grep -E "^[[:space:]]*[A-Za-z0-9_.$()-]+[[:space:]]*[:+]?=.*(^|[[:space:]=])$obj\.o([[:space:]]|$)" |
-		head -1) || return 1
+		grep -E "^[[:space:]]*[A-Za-z0-9_.\$()-]+[[:space:]]*[:+]?=.*(^|[[:space:]=])$obj\.o([[:space:]]|\$)" |
+		head -1)
+	[ -n "$line" ] || return 1
 	lhs=$(echo "$line" | sed -E 's/^[[:space:]]*([^[:space:]:+=]+).*/\1/')
 	case "$lhs" in
-	obj-y) return 0 ;;
+	obj-y | obj-m) return 0 ;;
 	obj-\$\(CONFIG_*\)) echo "$lhs" | sed -E 's/.*CONFIG_([A-Za-z0-9_]+)\).*/\1/'; return 0 ;;
 	esac
 	# Composite object: foo-y / foo-objs / foo-$(CONFIG_Y).
@@ -109,7 +110,6 @@ kconfig_symbols() {	# DIR OBJNAME [DEPTH]
 }
 
 # --- build directories ------------------------------------------------------
-declare -A PREPARED
 kmake() {	# ARCH ARGS...
 	local arch=$1
 	shift
@@ -131,13 +131,14 @@ prepare_arch() {	# ARCH
 		cat "$WORK/allmod-$arch.err" >&2
 		return 1
 	}
-	if [ -z "${PREPARED[$arch]:-}" ]; then
+	# (a marker file: pick_arch runs in a subshell)
+	if [ ! -f "$WORK/prepared-$arch" ]; then
 		log "ARCH=$arch: make prepare in build/allmod-$arch"
 		kmake "$arch" prepare >"$WORK/prepare-$arch.log" 2>&1 || {
 			tail -20 "$WORK/prepare-$arch.log" >&2
 			return 1
 		}
-		PREPARED[$arch]=1
+		touch "$WORK/prepared-$arch"
 	fi
 }
 

@@ -10,6 +10,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-smallbuf.h>
 #include <linux/netdevice.h>
@@ -23,6 +24,8 @@
 
 /* rocker_probe() allocates 32 command and 32 event buffers. */
 #define ROCKER_CONV_MIN_LIVE	64
+/* rocker_port_open() adds 64 tx and 64 rx descriptor buffers per port. */
+#define ROCKER_CONV_PORT_BUFS	128
 
 static bool rocker_conv_is_rocker(struct net_device *dev)
 {
@@ -89,11 +92,12 @@ static void rocker_conv_smallbuf_test(struct kunit *test)
 	rocker_conv_put(devs, min_t(int, n, ARRAY_SIZE(devs)));
 }
 
-/* Every port comes up: dev_change_flags(IFF_UP) opens its rings. */
+/* Every port comes up: dev_change_flags(IFF_UP) opens it, the link is up. */
 static void rocker_conv_up_test(struct kunit *test)
 {
 	struct net_device *devs[ROCKER_CONV_MAX_PORTS];
-	int i, n, err;
+	struct dma_smallbuf_stats st;
+	int i, n, t, err;
 
 	n = rocker_conv_ports(devs, ARRAY_SIZE(devs));
 	KUNIT_ASSERT_EQ(test, n, ROCKER_CONV_PORTS);
@@ -104,8 +108,24 @@ static void rocker_conv_up_test(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s up", devs[i]->name);
 		KUNIT_EXPECT_TRUE_MSG(test, netif_running(devs[i]),
 				      "%s not running", devs[i]->name);
-		kunit_info(test, "%s up, carrier %d\n", devs[i]->name,
-			   netif_carrier_ok(devs[i]));
+	}
+	/*
+	 * The link-up event comes through the event ring; opening a port
+	 * allocated its tx and rx descriptor buffers.
+	 */
+	for (i = 0; i < n; i++) {
+		for (t = 0; t < 100 && !netif_carrier_ok(devs[i]); t++)
+			msleep(20);
+		KUNIT_EXPECT_TRUE_MSG(test, netif_carrier_ok(devs[i]),
+				      "%s: no carrier", devs[i]->name);
+	}
+	if (n > 0) {
+		KUNIT_EXPECT_EQ(test,
+				dma_smallbuf_get_stats(devs[0]->dev.parent, &st),
+				0);
+		kunit_info(test, "%d ports up: %lu live buffers\n", n, st.live);
+		KUNIT_EXPECT_GE(test, st.live,
+				ROCKER_CONV_MIN_LIVE + n * ROCKER_CONV_PORT_BUFS);
 	}
 	for (i = 0; i < n; i++) {
 		rtnl_lock();
@@ -127,6 +147,7 @@ static struct kunit_suite rocker_conv_suite = {
 	.name = "rocker_dma_smallbuf",
 	.test_cases = rocker_conv_cases,
 };
+
 kunit_test_suite(rocker_conv_suite);
 
 MODULE_DESCRIPTION("Boot-time check of rocker on dma_smallbuf");
