@@ -2,19 +2,24 @@
 # Driver conversions (drivers-conversions/): every patch of the series
 # applies, builds with W=1 and sparse where its Kconfig symbol is enabled,
 # adds no warning and is checkpatch-clean (harness/conversions.sh); the
-# converted rocker driver runs in QEMU (harness/conversions-qemu.sh).
+# converted rocker driver runs in QEMU (harness/conversions-qemu.sh); and
+# the harness fails its failing fixtures (harness/conversions-selftest.sh).
 
 CHECKS += check-conversions
 
-.PHONY: check-conversions conversions-build conversions-qemu
+.PHONY: check-conversions conversions-build conversions-qemu conversions-selftest
 
 check-conversions: tree
 	@rc=0; harness/conversions.sh || rc=$$?; \
-	harness/conversions-qemu.sh || rc=$$?; exit $$rc
+	harness/conversions-qemu.sh || rc=$$?; \
+	harness/conversions-selftest.sh || rc=$$?; exit $$rc
 
-# The two halves on their own (conversions-qemu needs branch conversions).
+# The parts on their own (conversions-qemu needs branch conversions).
 conversions-build: tree
 	@harness/conversions.sh
 
 conversions-qemu: tree
 	@harness/conversions-qemu.sh
+
+conversions-selftest: tree
+	@harness/conversions-selftest.sh
