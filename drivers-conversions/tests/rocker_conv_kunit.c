@@ -76,7 +76,7 @@ static void rocker_conv_probe_test(struct kunit *test)
 static void rocker_conv_smallbuf_test(struct kunit *test)
 {
 	struct net_device *devs[ROCKER_CONV_MAX_PORTS];
-	struct dma_smallbuf_stats st;
+	struct dma_smallbuf_stats st = {};
 	int n;
 
 	n = rocker_conv_ports(devs, ARRAY_SIZE(devs));
@@ -96,7 +96,7 @@ static void rocker_conv_smallbuf_test(struct kunit *test)
 static void rocker_conv_up_test(struct kunit *test)
 {
 	struct net_device *devs[ROCKER_CONV_MAX_PORTS];
-	struct dma_smallbuf_stats st;
+	struct dma_smallbuf_stats st = {};
 	int i, n, t, err;
 
 	n = rocker_conv_ports(devs, ARRAY_SIZE(devs));
