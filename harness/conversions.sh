@@ -128,6 +128,7 @@ prepare_arch() {	# ARCH
 	local arch=$1
 	if [ -n "${CROSS[$arch]}" ] && ! command -v "${CROSS[$arch]}gcc" >/dev/null; then
 		log "installing ${CROSS_PKG[$arch]} for ARCH=$arch"
+		apt-get update -qq || return 1
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			"${CROSS_PKG[$arch]}" >/dev/null || return 1
 	fi
