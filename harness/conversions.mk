@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# Driver conversions (drivers-conversions/): every patch of the series
+# applies, builds with W=1 and sparse where its Kconfig symbol is enabled,
+# adds no warning and is checkpatch-clean (harness/conversions.sh); the
+# converted rocker driver runs in QEMU (harness/conversions-qemu.sh); and
+# the harness fails its failing fixtures (harness/conversions-selftest.sh).
+
+CHECKS += check-conversions
+
+.PHONY: check-conversions conversions-build conversions-qemu conversions-selftest
+
+check-conversions: tree
+	@rc=0; harness/conversions.sh || rc=$$?; \
+	harness/conversions-qemu.sh || rc=$$?; \
+	harness/conversions-selftest.sh || rc=$$?; exit $$rc
+
+# The parts on their own (conversions-qemu needs branch conversions).
+conversions-build: tree
+	@harness/conversions.sh
+
+conversions-qemu: tree
+	@harness/conversions-qemu.sh
+
+conversions-selftest: tree
+	@harness/conversions-selftest.sh

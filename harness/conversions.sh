@@ -1,0 +1,314 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Check every driver conversion in drivers-conversions/series, in order.
+#
+#   harness/conversions.sh
+#
+# On branch "conversions" of the kernel tree, reset to dma-smallbuf on every
+# run (dma-smallbuf itself is never touched), each patch must
+#   apply       git am, in series order;
+#   build       every .c file it touches compiles with W=1 for a config in
+#               which the file's Kconfig symbol is enabled: x86_64
+#               allmodconfig if COMPILE_TEST reaches it, else the driver's
+#               own architecture's allmodconfig with Debian's cross compiler;
+#               the object must exist and be newer than the build's start;
+#   warnings    no compiler or sparse (C=1) warning that the unpatched file
+#               did not have (compared with line numbers stripped);
+#   checkpatch  scripts/checkpatch.pl --strict reports nothing.
+# One result case per patch per check: out/results/conversions-CHECK.
+# Build directories build/allmod-ARCH are kept between runs; allmodconfig
+# is taken without CONFIG_WERROR so that warnings are compared, not fatal.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+# CONV_SERIES=FILE checks another series (patch paths relative to its
+# folder), e.g. the harness's own failing fixtures.
+SERIES=${CONV_SERIES:-$TOP/drivers-conversions/series}
+CONV=$(cd "$(dirname "$SERIES")" && pwd)
+# The tree branch the series is applied on (reset from dma-smallbuf).
+CBRANCH=${CONV_BRANCH:-conversions}
+WORK=$OUT/conversions
+CHECKS_CONV=(apply build warnings checkpatch)
+declare -A pass fail
+for c in "${CHECKS_CONV[@]}"; do pass[$c]=0 fail[$c]=0; done
+failures=()
+
+# Cross compilers per kernel ARCH, and the Debian package that has each.
+declare -A CROSS=([x86_64]="" [arm64]=aarch64-linux-gnu- [arm]=arm-linux-gnueabi-
+	[s390]=s390x-linux-gnu- [mips]=mips-linux-gnu- [powerpc]=powerpc-linux-gnu-)
+declare -A CROSS_PKG=([arm64]=gcc-aarch64-linux-gnu [arm]=gcc-arm-linux-gnueabi
+	[s390]=gcc-s390x-linux-gnu [mips]=gcc-mips-linux-gnu [powerpc]=gcc-powerpc-linux-gnu)
+# Tried in this order for a driver that x86_64 allmodconfig does not reach.
+ARCH_ORDER=(x86_64 arm64 s390 arm powerpc mips)
+
+result() {	# CHECK PATCH ok|"reason"
+	if [ "$3" = ok ]; then
+		pass[$1]=$((pass[$1] + 1))
+	else
+		fail[$1]=$((fail[$1] + 1))
+		failures+=("$2: $1: $3")
+		echo "FAIL $2: $1: $3" >&2
+	fi
+}
+
+finish() {
+	local c total=0
+	for c in "${CHECKS_CONV[@]}"; do
+		record "conversions-$c" "${pass[$c]}" "${fail[$c]}"
+		total=$((total + fail[$c]))
+	done
+	echo
+	echo "=== check-conversions: ${#patches[@]} patches ==="
+	for c in "${CHECKS_CONV[@]}"; do
+		printf '%-12s %3d passed %3d failed\n' "$c" "${pass[$c]}" "${fail[$c]}"
+	done
+	if [ "$total" -ne 0 ]; then
+		echo "failures:"
+		printf '  %s\n' "${failures[@]}"
+	fi
+	[ "$total" -eq 0 ]
+}
+
+# --- the series file -------------------------------------------------------
+[ -f "$SERIES" ] || die "$SERIES: no series file"
+patches=()
+n=0
+while IFS= read -r line || [ -n "$line" ]; do
+	n=$((n + 1))
+	line=${line%%#*}
+	line=$(echo "$line" | xargs)
+	[ -z "$line" ] && continue
+	[ -f "$CONV/$line" ] || die "$SERIES:$n: no such patch: $CONV/$line"
+	case "$line" in
+	*.patch) ;;
+	*) die "$SERIES:$n: '$line' is not a .patch file" ;;
+	esac
+	patches+=("$line")
+done < "$SERIES"
+[ ${#patches[@]} -gt 0 ] || die "$SERIES: lists no patch"
+
+# --- Kconfig symbol of an object --------------------------------------------
+# Follows obj-$(CONFIG_X) += file.o and composite objects (foo-y += file.o,
+# foo-objs := file.o, foo-$(CONFIG_Y) += file.o) up to the obj- line.
+# Prints the symbols (without CONFIG_) that must all be enabled.
+kconfig_symbols() {	# DIR OBJNAME [DEPTH]
+	local dir=$1 obj=$2 depth=${3:-0} mk line lhs sym
+	mk=$KTREE/$dir/Makefile
+	[ -f "$mk" ] || mk=$KTREE/$dir/Kbuild
+	[ -f "$mk" ] || return 1
+	[ "$depth" -lt 4 ] || return 1
+	# Join continuation lines, then find the assignment naming OBJ.o.
+	line=$(sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$mk" |
+		grep -E "^[[:space:]]*[A-Za-z0-9_.\$()-]+[[:space:]]*[:+]?=.*(^|[[:space:]=])$obj\.o([[:space:]]|\$)" |
+		head -1)
+	[ -n "$line" ] || return 1
+	lhs=$(echo "$line" | sed -E 's/^[[:space:]]*([^[:space:]:+=]+).*/\1/')
+	case "$lhs" in
+	obj-y | obj-m) return 0 ;;
+	obj-\$\(CONFIG_*\)) echo "$lhs" | sed -E 's/.*CONFIG_([A-Za-z0-9_]+)\).*/\1/'; return 0 ;;
+	esac
+	# Composite object: foo-y / foo-objs / foo-$(CONFIG_Y).
+	sym=$(echo "$lhs" | sed -nE 's/.*-\$\(CONFIG_([A-Za-z0-9_]+)\)$/\1/p')
+	[ -n "$sym" ] && echo "$sym"
+	lhs=$(echo "$lhs" | sed -E 's/-(y|objs|\$\(CONFIG_[A-Za-z0-9_]+\))$//')
+	kconfig_symbols "$dir" "$lhs" $((depth + 1))
+}
+
+# --- build directories ------------------------------------------------------
+kmake() {	# ARCH ARGS...
+	local arch=$1
+	shift
+	make -C "$KTREE" O="$BUILD/allmod-$arch" ARCH="$arch" \
+		CROSS_COMPILE="${CROSS[$arch]}" -j2 "$@"
+}
+
+# allmodconfig for ARCH with the current tree (its Kconfig may have changed
+# with the last patch); 'make prepare' once per run.
+prepare_arch() {	# ARCH
+	local arch=$1
+	if [ -n "${CROSS[$arch]}" ] && ! command -v "${CROSS[$arch]}gcc" >/dev/null; then
+		log "installing ${CROSS_PKG[$arch]} for ARCH=$arch"
+		apt-get update -qq || return 1
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			"${CROSS_PKG[$arch]}" >/dev/null || return 1
+	fi
+	mkdir -p "$BUILD/allmod-$arch"
+	# Without CONFIG_WERROR: warnings are compared, not fatal.
+	echo "# CONFIG_WERROR is not set" > "$WORK/allmod.config"
+	kmake "$arch" KCONFIG_ALLCONFIG="$WORK/allmod.config" allmodconfig \
+		>/dev/null 2>"$WORK/allmod-$arch.err" || {
+		cat "$WORK/allmod-$arch.err" >&2
+		return 1
+	}
+	# (a marker file: pick_arch runs in a subshell)
+	if [ ! -f "$WORK/prepared-$arch" ]; then
+		log "ARCH=$arch: make prepare in build/allmod-$arch"
+		kmake "$arch" prepare >"$WORK/prepare-$arch.log" 2>&1 || {
+			tail -20 "$WORK/prepare-$arch.log" >&2
+			return 1
+		}
+		touch "$WORK/prepared-$arch"
+	fi
+}
+
+# Prints the first architecture whose allmodconfig enables all SYMS.
+pick_arch() {	# FILE SYMS...
+	local file=$1 arch sym ok cands=()
+	shift
+	case "$file" in
+	arch/*) arch=${file#arch/}; arch=${arch%%/*}
+		[ "$arch" = x86 ] && arch=x86_64
+		cands=("$arch") ;;
+	*/s390/*) cands=(s390) ;;
+	*)	cands=("${ARCH_ORDER[@]}") ;;
+	esac
+	for arch in "${cands[@]}"; do
+		[ -n "${CROSS[$arch]+x}" ] || continue
+		prepare_arch "$arch" || { log "ARCH=$arch: allmodconfig/prepare failed"; continue; }
+		ok=1
+		for sym in "$@"; do
+			grep -qE "^CONFIG_$sym=(y|m)$" "$BUILD/allmod-$arch/.config" || ok=
+		done
+		if [ -n "$ok" ]; then
+			echo "$arch"
+			return 0
+		fi
+		log "$file: ARCH=$arch allmodconfig does not enable: $(for s in "$@"; do
+			grep -qE "^CONFIG_$s=(y|m)$" "$BUILD/allmod-$arch/.config" || printf 'CONFIG_%s ' "$s"
+		done)"
+	done
+	return 1
+}
+
+# Compile one object with W=1 and sparse; warning lines, numbers stripped,
+# go to OUTFILE.  Fails if make fails or the object was not rebuilt.
+build_one() {	# ARCH FILE OUTFILE
+	local arch=$1 file=$2 out=$3 obj stamp
+	obj=$BUILD/allmod-$arch/${file%.c}.o
+	stamp=$WORK/stamp
+	touch "$stamp"
+	sleep 1
+	touch "$KTREE/$file"
+	rm -f "$obj"
+	if ! kmake "$arch" W=1 C=1 "${file%.c}.o" >"$out.log" 2>&1; then
+		tail -30 "$out.log" >&2
+		return 1
+	fi
+	[ -f "$obj" ] && [ "$obj" -nt "$stamp" ] || {
+		echo "object $obj was not built" >&2
+		return 1
+	}
+	grep -E ':[0-9]+(:[0-9]+)?: (warning|error):' "$out.log" |
+		sed -E 's/:[0-9]+(:[0-9]+)?: /: /' | sort > "$out" || true
+}
+
+# --- the run ----------------------------------------------------------------
+rm -rf "$WORK"
+mkdir -p "$WORK"
+export PATH=/usr/bin:$PATH	# checkpatch's spdxcheck.py needs python3-ply
+kgit rev-parse -q --verify "refs/heads/$BRANCH" >/dev/null ||
+	die "no branch $BRANCH in $KTREE (run 'make tree')"
+[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
+	die "$KTREE has uncommitted changes; refusing to reset branch $CBRANCH"
+kgit am --abort >/dev/null 2>&1 || true
+kgit checkout -q -f -B "$CBRANCH" "$BRANCH"
+# Leave the tree on dma-smallbuf for the other targets; $CBRANCH stays.
+trap 'kgit am --abort >/dev/null 2>&1 || true; kgit checkout -q -f "$BRANCH"' EXIT
+log "check-conversions: ${#patches[@]} patches on branch $CBRANCH (from $BRANCH)"
+
+applied=1
+for p in "${patches[@]}"; do
+	pfile=$CONV/$p
+	tag=$(echo "$p" | tr / _)
+	log "=== $p"
+
+	# checkpatch: independent of the tree state.
+	if cp_out=$(cd "$KTREE" && scripts/checkpatch.pl --strict --no-summary "$pfile" 2>&1) &&
+		! grep -qE '^(ERROR|WARNING|CHECK):' <<<"$cp_out"; then
+		result checkpatch "$p" ok
+	else
+		echo "$cp_out" | sed 's/^/    /' >&2
+		result checkpatch "$p" "checkpatch.pl --strict reported problems (above)"
+	fi
+
+	if [ -z "$applied" ]; then
+		for c in apply build warnings; do
+			result "$c" "$p" "not tried: an earlier patch did not apply"
+		done
+		continue
+	fi
+	if ! kgit am -q "$pfile" >"$WORK/$tag.am" 2>&1; then
+		sed 's/^/    /' "$WORK/$tag.am" >&2
+		kgit am --abort >/dev/null 2>&1 || true
+		result apply "$p" "git am failed (above)"
+		for c in build warnings; do
+			result "$c" "$p" "not tried: the patch did not apply"
+		done
+		applied=
+		continue
+	fi
+	result apply "$p" ok
+
+	mapfile -t files < <(kgit diff --name-only --diff-filter=M HEAD~1 HEAD -- '*.c')
+	mapfile -t added < <(kgit diff --name-only --diff-filter=A HEAD~1 HEAD -- '*.c')
+	if [ ${#files[@]} -eq 0 ] && [ ${#added[@]} -eq 0 ]; then
+		result build "$p" "the patch touches no .c file"
+		result warnings "$p" "the patch touches no .c file"
+		continue
+	fi
+	if [ ${#added[@]} -gt 0 ]; then
+		result build "$p" "adds .c files (${added[*]}); a conversion should not"
+		result warnings "$p" "not tried: the patch adds .c files"
+		continue
+	fi
+	build_ok=1 warn_ok=1 reasons=() wreasons=()
+	kgit diff HEAD~1 HEAD -- '*Kconfig*' | grep -qE '^\+[[:space:]]*select DMA_SMALLBUF$' ||
+		reasons+=("the patch adds no 'select DMA_SMALLBUF' to a Kconfig")
+	for f in "${files[@]}"; do
+		obj=$(basename "$f" .c)
+		if ! syms=$(kconfig_symbols "$(dirname "$f")" "$obj"); then
+			reasons+=("$f: cannot find $obj.o in $(dirname "$f")/Makefile")
+			build_ok= warn_ok=
+			continue
+		fi
+		mapfile -t syms <<<"$syms"
+		[ -z "${syms[0]:-}" ] && syms=()
+		if ! arch=$(pick_arch "$f" "${syms[@]}"); then
+			reasons+=("$f: CONFIG_${syms[*]} not enabled by allmodconfig of any of: ${ARCH_ORDER[*]}")
+			build_ok= warn_ok=
+			continue
+		fi
+		log "$f: CONFIG_${syms[*]:-(always)} enabled in ARCH=$arch allmodconfig"
+		grep -qE '^CONFIG_DMA_SMALLBUF=y$' "$BUILD/allmod-$arch/.config" ||
+			reasons+=("$f: CONFIG_DMA_SMALLBUF not enabled in ARCH=$arch allmodconfig")
+		wtag=$WORK/$tag.$(echo "$f" | tr / _)
+		kgit checkout -q HEAD~1 -- "$f"
+		if ! build_one "$arch" "$f" "$wtag.before"; then
+			wreasons+=("$f: the unpatched file does not build for ARCH=$arch")
+			warn_ok=
+		fi
+		kgit checkout -q HEAD -- "$f"
+		if ! build_one "$arch" "$f" "$wtag.after"; then
+			reasons+=("$f: W=1 C=1 build failed for ARCH=$arch (CONFIG_${syms[*]:-})")
+			build_ok= warn_ok=
+			continue
+		fi
+		new=$(comm -13 "$wtag.before" "$wtag.after" || true)
+		if [ -n "$new" ]; then
+			echo "$new" | sed 's/^/    /' >&2
+			wreasons+=("$f: new warnings for ARCH=$arch (above)")
+			warn_ok=
+		fi
+	done
+	if [ -n "$build_ok" ] && [ ${#reasons[@]} -eq 0 ]; then
+		result build "$p" ok
+	else
+		result build "$p" "$(IFS=';'; echo "${reasons[*]}")"
+	fi
+	if [ -n "$warn_ok" ] && [ ${#wreasons[@]} -eq 0 ]; then
+		result warnings "$p" ok
+	else
+		result warnings "$p" "$(IFS=';'; echo "${wreasons[*]:-not compared: the patched file did not build}")"
+	fi
+done
+finish
