@@ -21,7 +21,8 @@ check() {
 		echo "$out" | sed 's/^/    /'
 	fi
 }
-for f in include/linux/dma-smallbuf.h lib/dma_smallbuf.c kunit/dma_smallbuf_kunit.c; do
+for f in include/linux/dma-smallbuf.h lib/dma_smallbuf.c kunit/dma_smallbuf_kunit.c \
+	 bench/dma_smallbuf_bench.c drivers-conversions/tests/rocker_conv_kunit.c; do
 	check "$f" --no-tree -f "$f"
 done
 cd "$KTREE"
