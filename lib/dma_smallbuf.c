@@ -596,7 +596,8 @@ static void sb_free(struct dma_smallbuf *sb, size_t size, void *vaddr,
 
 /* Everything but a cache hit: checks, warnings, refills, large buffers. */
 static noinline void *sb_alloc_slow(struct device *dev, size_t size,
-				    gfp_t gfp, dma_addr_t *dma)
+				    gfp_t gfp, dma_addr_t *dma,
+				    unsigned long caller)
 {
 	struct dma_smallbuf *sb;
 	unsigned int c;
@@ -613,13 +614,13 @@ static noinline void *sb_alloc_slow(struct device *dev, size_t size,
 	}
 	if (unlikely(!size)) {
 		dev_warn_ratelimited(dev, "%s: size 0 from %pS\n", __func__,
-				     __builtin_return_address(0));
+				     (void *)caller);
 		return NULL;
 	}
 	if (unlikely(gfp & SB_ZONE_FLAGS)) {
 		dev_warn_once(dev, "%s: zone flags %#x from %pS ignored, the DMA mask decides\n",
 			      __func__, (__force unsigned int)(gfp & SB_ZONE_FLAGS),
-			      __builtin_return_address(0));
+			      (void *)caller);
 		gfp &= ~SB_ZONE_FLAGS;
 	}
 
@@ -681,13 +682,13 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 
 	/* One test for everything unusual; size - 1 also catches size 0. */
 	if (unlikely(!dev || !dma || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
-		     (gfp & (SB_ZONE_FLAGS | __GFP_ZERO)) ||
+		     (gfp & SB_ZONE_FLAGS) ||
 		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
-		return sb_alloc_slow(dev, size, gfp, dma);
+		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
 	/* Pairs with the release in sb_create(). */
 	sb = smp_load_acquire(&dev->dma_smallbuf);
 	if (unlikely(!sb))
-		return sb_alloc_slow(dev, size, gfp, dma);
+		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
 
 	c = sb_size_to_class(size);
 	local_lock_irqsave(&sb->pcpu->lock, flags);
@@ -704,7 +705,7 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 	}
 	local_unlock_irqrestore(&sb->pcpu->lock, flags);
 	if (unlikely(!vaddr))
-		return sb_alloc_slow(dev, size, gfp, dma);
+		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
 	if (want_init_on_alloc(gfp))
 		memset(vaddr, 0, size);
 	return vaddr;
