@@ -608,18 +608,17 @@ static noinline void *sb_alloc_slow(struct device *dev, size_t size,
 		return NULL;
 	limit = sb_limit(dev);
 	if (unlikely(!limit)) {
-		dev_warn_ratelimited(dev, "%s: device has no usable coherent DMA mask\n",
-				     __func__);
+		dev_warn_ratelimited(dev, "dma_smallbuf_alloc: device has no usable coherent DMA mask\n");
 		return NULL;
 	}
 	if (unlikely(!size)) {
-		dev_warn_ratelimited(dev, "%s: size 0 from %pS\n", __func__,
+		dev_warn_ratelimited(dev, "dma_smallbuf_alloc: size 0 from %pS\n",
 				     (void *)caller);
 		return NULL;
 	}
 	if (unlikely(gfp & SB_ZONE_FLAGS)) {
-		dev_warn_once(dev, "%s: zone flags %#x from %pS ignored, the DMA mask decides\n",
-			      __func__, (__force unsigned int)(gfp & SB_ZONE_FLAGS),
+		dev_warn_once(dev, "dma_smallbuf_alloc: zone flags %#x from %pS ignored, the DMA mask decides\n",
+			      (__force unsigned int)(gfp & SB_ZONE_FLAGS),
 			      (void *)caller);
 		gfp &= ~SB_ZONE_FLAGS;
 	}
