@@ -31,5 +31,5 @@ while read -r name p f s; do
 	printf '%-24s %5d passed %4d failed %4d skipped\n' "$name" "$p" "$f" "$s"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done < <(cat "$OUT"/results/*)
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped" | tee "$OUT/check-summary"
 [ "$failed" -eq 0 ]
