@@ -15,12 +15,6 @@ trap 'rm -rf "$tmp"' EXIT
 export GIT_INDEX_FILE=$tmp/index
 kgit read-tree "$BRANCH"
 
-put() {
-	local blob
-	blob=$(kgit hash-object -w --path="$1" -- "$2")
-	kgit update-index --add --cacheinfo "100644,$blob,$1"
-}
-
 put lib/dma_smallbuf_bench.c "$TOP/bench/dma_smallbuf_bench.c"
 { kgit show "$BRANCH:kernel/dma/Kconfig"; echo
   grep -v '^#' "$TOP/bench/Kconfig.dma_smallbuf_bench"; } > "$tmp/Kconfig"

@@ -27,6 +27,14 @@ kgit() {
 		-c user.email="dma-smallbuf@localhost" -c commit.gpgsign=false "$@"
 }
 
+# put PATH FILE: in the scratch index named by GIT_INDEX_FILE, PATH gets
+# FILE's contents (used to build commits without touching the work tree).
+put() {
+	local blob
+	blob=$(kgit hash-object -w --path="$1" -- "$2")
+	kgit update-index --add --cacheinfo "100644,$blob,$1"
+}
+
 # Write one result line "NAME PASSED FAILED" for make check to sum.
 record() {
 	mkdir -p "$OUT/results"

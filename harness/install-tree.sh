@@ -17,13 +17,6 @@ trap 'rm -rf "$tmp"' EXIT
 export GIT_INDEX_FILE=$tmp/index
 kgit read-tree "$BASE_TAG"
 
-# put PATH FILE: PATH in the new tree gets FILE's contents.
-put() {
-	local blob
-	blob=$(kgit hash-object -w --path="$1" -- "$2")
-	kgit update-index --add --cacheinfo "100644,$blob,$1"
-}
-
 # edit PATH ANCHOR SED-SCRIPT: PATH from the base, edited.  The anchor
 # must exist, so a tree unlike 6.12 fails here with a message instead of
 # building without us.
