@@ -10,14 +10,22 @@
 #   build       every .c file it touches compiles with W=1 for a config in
 #               which the file's Kconfig symbol is enabled: x86_64
 #               allmodconfig if COMPILE_TEST reaches it, else the driver's
-#               own architecture's allmodconfig with Debian's cross compiler;
-#               the object must exist and be newer than the build's start;
+#               own architecture's allmodconfig with Debian's cross compiler,
+#               or the configuration the series line names (below); the
+#               object must exist and be newer than the build's start; a
+#               patch that calls dma_smallbuf_*() must select DMA_SMALLBUF;
 #   warnings    no compiler or sparse (C=1) warning that the unpatched file
 #               did not have (compared with line numbers stripped);
 #   checkpatch  scripts/checkpatch.pl --strict reports nothing.
 # One result case per patch per check: out/results/conversions-CHECK.
-# Build directories build/allmod-ARCH are kept between runs; allmodconfig
-# is taken without CONFIG_WERROR so that warnings are compared, not fatal.
+#
+# A series line is "PATCH" or "PATCH CONFIG", CONFIG being ARCH or
+# ARCH/NAME: allmodconfig of ARCH with drivers-conversions/configs/NAME.config
+# as KCONFIG_ALLCONFIG, for drivers that only a machine type outside
+# allmodconfig's choices builds (e.g. "mips/nintendo64").
+# Build directories build/allmod-ARCH[-NAME] are kept between runs;
+# allmodconfig is taken without CONFIG_WERROR so that warnings are
+# compared, not fatal.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -25,6 +33,7 @@ set -euo pipefail
 # folder), e.g. the harness's own failing fixtures.
 SERIES=${CONV_SERIES:-$TOP/drivers-conversions/series}
 CONV=$(cd "$(dirname "$SERIES")" && pwd)
+CONFIGS=$TOP/drivers-conversions/configs
 # The tree branch the series is applied on (reset from dma-smallbuf).
 CBRANCH=${CONV_BRANCH:-conversions}
 WORK=$OUT/conversions
@@ -72,18 +81,30 @@ finish() {
 # --- the series file -------------------------------------------------------
 [ -f "$SERIES" ] || die "$SERIES: no series file"
 patches=()
+declare -A pconfig
 n=0
 while IFS= read -r line || [ -n "$line" ]; do
 	n=$((n + 1))
 	line=${line%%#*}
 	line=$(echo "$line" | xargs)
 	[ -z "$line" ] && continue
-	[ -f "$CONV/$line" ] || die "$SERIES:$n: no such patch: $CONV/$line"
-	case "$line" in
+	read -r pf cfg extra <<<"$line"
+	[ -z "${extra:-}" ] || die "$SERIES:$n: expected 'PATCH [CONFIG]', got '$line'"
+	[ -f "$CONV/$pf" ] || die "$SERIES:$n: no such patch: $CONV/$pf"
+	case "$pf" in
 	*.patch) ;;
-	*) die "$SERIES:$n: '$line' is not a .patch file" ;;
+	*) die "$SERIES:$n: '$pf' is not a .patch file" ;;
 	esac
-	patches+=("$line")
+	if [ -n "${cfg:-}" ]; then
+		[ -n "${CROSS[${cfg%%/*}]+x}" ] ||
+			die "$SERIES:$n: unknown ARCH '${cfg%%/*}' (known: ${ARCH_ORDER[*]})"
+		case "$cfg" in
+		*/*) [ -f "$CONFIGS/${cfg#*/}.config" ] ||
+			die "$SERIES:$n: no config fragment $CONFIGS/${cfg#*/}.config" ;;
+		esac
+		pconfig[$pf]=$cfg
+	fi
+	patches+=("$pf")
 done < "$SERIES"
 [ ${#patches[@]} -gt 0 ] || die "$SERIES: lists no patch"
 
@@ -115,46 +136,61 @@ kconfig_symbols() {	# DIR OBJNAME [DEPTH]
 }
 
 # --- build directories ------------------------------------------------------
-kmake() {	# ARCH ARGS...
-	local arch=$1
+# A configuration is ARCH or ARCH/NAME (see the top); its build directory:
+cfg_dir() {	# CONFIG
+	echo "$BUILD/allmod-${1/\//-}"
+}
+
+kmake() {	# CONFIG ARGS...
+	local arch=${1%%/*} dir
+	dir=$(cfg_dir "$1")
 	shift
-	make -C "$KTREE" O="$BUILD/allmod-$arch" ARCH="$arch" \
+	make -C "$KTREE" O="$dir" ARCH="$arch" \
 		CROSS_COMPILE="${CROSS[$arch]}" -j2 "$@"
 }
 
-# allmodconfig for ARCH with the current tree (its Kconfig may have changed
-# with the last patch); 'make prepare' once per run.
-prepare_arch() {	# ARCH
-	local arch=$1
+# allmodconfig for CONFIG with the current tree (its Kconfig may have
+# changed with the last patch); 'make prepare' once per run.
+prepare_arch() {	# CONFIG
+	local cfg=$1 arch=${1%%/*} tag=${1/\//-}
 	if [ -n "${CROSS[$arch]}" ] && ! command -v "${CROSS[$arch]}gcc" >/dev/null; then
-		log "installing ${CROSS_PKG[$arch]} for ARCH=$arch"
+		log "installing ${CROSS_PKG[$arch]} for $arch"
 		apt-get update -qq || return 1
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			"${CROSS_PKG[$arch]}" >/dev/null || return 1
 	fi
-	mkdir -p "$BUILD/allmod-$arch"
+	mkdir -p "$(cfg_dir "$cfg")"
 	# Without CONFIG_WERROR: warnings are compared, not fatal.
-	echo "# CONFIG_WERROR is not set" > "$WORK/allmod.config"
-	kmake "$arch" KCONFIG_ALLCONFIG="$WORK/allmod.config" allmodconfig \
-		>/dev/null 2>"$WORK/allmod-$arch.err" || {
-		cat "$WORK/allmod-$arch.err" >&2
+	echo "# CONFIG_WERROR is not set" > "$WORK/allmod-$tag.config"
+	case "$cfg" in
+	*/*) cat "$CONFIGS/${cfg#*/}.config" >> "$WORK/allmod-$tag.config" ;;
+	esac
+	kmake "$cfg" KCONFIG_ALLCONFIG="$WORK/allmod-$tag.config" allmodconfig \
+		>/dev/null 2>"$WORK/allmod-$tag.err" || {
+		cat "$WORK/allmod-$tag.err" >&2
 		return 1
 	}
 	# (a marker file: pick_arch runs in a subshell)
-	if [ ! -f "$WORK/prepared-$arch" ]; then
-		log "ARCH=$arch: make prepare in build/allmod-$arch"
-		kmake "$arch" prepare >"$WORK/prepare-$arch.log" 2>&1 || {
-			tail -20 "$WORK/prepare-$arch.log" >&2
+	if [ ! -f "$WORK/prepared-$tag" ]; then
+		log "$cfg: make prepare in ${BUILD#"$TOP"/}/allmod-$tag"
+		kmake "$cfg" prepare >"$WORK/prepare-$tag.log" 2>&1 || {
+			tail -20 "$WORK/prepare-$tag.log" >&2
 			return 1
 		}
-		touch "$WORK/prepared-$arch"
+		touch "$WORK/prepared-$tag"
 	fi
 }
 
-# Prints the first architecture whose allmodconfig enables all SYMS.
-pick_arch() {	# FILE SYMS...
+# Prints the first configuration that enables all SYMS: the one the series
+# names for the patch, else the first architecture's allmodconfig.
+pick_arch() {	# FILE CONFIG SYMS...
 	local file=$1 arch sym ok cands=()
 	shift
+	if [ -n "$1" ]; then
+		cands=("$1")
+	fi
+	shift
+	[ ${#cands[@]} -gt 0 ] ||
 	case "$file" in
 	arch/*) arch=${file#arch/}; arch=${arch%%/*}
 		[ "$arch" = x86 ] && arch=x86_64
@@ -163,18 +199,18 @@ pick_arch() {	# FILE SYMS...
 	*)	cands=("${ARCH_ORDER[@]}") ;;
 	esac
 	for arch in "${cands[@]}"; do
-		[ -n "${CROSS[$arch]+x}" ] || continue
-		prepare_arch "$arch" || { log "ARCH=$arch: allmodconfig/prepare failed"; continue; }
+		[ -n "${CROSS[${arch%%/*}]+x}" ] || continue
+		prepare_arch "$arch" || { log "$arch: allmodconfig/prepare failed"; continue; }
 		ok=1
 		for sym in "$@"; do
-			grep -qE "^CONFIG_$sym=(y|m)$" "$BUILD/allmod-$arch/.config" || ok=
+			grep -qE "^CONFIG_$sym=(y|m)$" "$(cfg_dir "$arch")/.config" || ok=
 		done
 		if [ -n "$ok" ]; then
 			echo "$arch"
 			return 0
 		fi
-		log "$file: ARCH=$arch allmodconfig does not enable: $(for s in "$@"; do
-			grep -qE "^CONFIG_$s=(y|m)$" "$BUILD/allmod-$arch/.config" || printf 'CONFIG_%s ' "$s"
+		log "$file: $arch allmodconfig does not enable: $(for s in "$@"; do
+			grep -qE "^CONFIG_$s=(y|m)$" "$(cfg_dir "$arch")/.config" || printf 'CONFIG_%s ' "$s"
 		done)"
 	done
 	return 1
@@ -182,9 +218,9 @@ pick_arch() {	# FILE SYMS...
 
 # Compile one object with W=1 and sparse; warning lines, numbers stripped,
 # go to OUTFILE.  Fails if make fails or the object was not rebuilt.
-build_one() {	# ARCH FILE OUTFILE
+build_one() {	# CONFIG FILE OUTFILE
 	local arch=$1 file=$2 out=$3 obj stamp
-	obj=$BUILD/allmod-$arch/${file%.c}.o
+	obj=$(cfg_dir "$arch")/${file%.c}.o
 	stamp=$WORK/stamp
 	touch "$stamp"
 	sleep 1
@@ -262,8 +298,11 @@ for p in "${patches[@]}"; do
 		continue
 	fi
 	build_ok=1 warn_ok=1 reasons=() wreasons=()
-	kgit diff HEAD~1 HEAD -- '*Kconfig*' | grep -qE '^\+[[:space:]]*select DMA_SMALLBUF$' ||
-		reasons+=("the patch adds no 'select DMA_SMALLBUF' to a Kconfig")
+	# A driver that calls the allocator must select it.
+	if kgit diff HEAD~1 HEAD -- '*.c' | grep -qE '^\+.*\bdma_smallbuf_[a-z]+\(' &&
+		! kgit diff HEAD~1 HEAD -- '*Kconfig*' | grep -qE '^\+[[:space:]]*select DMA_SMALLBUF$'; then
+		reasons+=("the patch calls dma_smallbuf_*() but adds no 'select DMA_SMALLBUF' to a Kconfig")
+	fi
 	for f in "${files[@]}"; do
 		obj=$(basename "$f" .c)
 		if ! syms=$(kconfig_symbols "$(dirname "$f")" "$obj"); then
@@ -273,30 +312,30 @@ for p in "${patches[@]}"; do
 		fi
 		mapfile -t syms <<<"$syms"
 		[ -z "${syms[0]:-}" ] && syms=()
-		if ! arch=$(pick_arch "$f" "${syms[@]}"); then
-			reasons+=("$f: CONFIG_${syms[*]} not enabled by allmodconfig of any of: ${ARCH_ORDER[*]}")
+		if ! arch=$(pick_arch "$f" "${pconfig[$p]:-}" "${syms[@]}"); then
+			reasons+=("$f: CONFIG_${syms[*]} not enabled by allmodconfig of any of: ${pconfig[$p]:-${ARCH_ORDER[*]}}")
 			build_ok= warn_ok=
 			continue
 		fi
-		log "$f: CONFIG_${syms[*]:-(always)} enabled in ARCH=$arch allmodconfig"
-		grep -qE '^CONFIG_DMA_SMALLBUF=y$' "$BUILD/allmod-$arch/.config" ||
-			reasons+=("$f: CONFIG_DMA_SMALLBUF not enabled in ARCH=$arch allmodconfig")
+		log "$f: CONFIG_${syms[*]:-(always)} enabled in $arch allmodconfig"
+		grep -qE '^CONFIG_DMA_SMALLBUF=y$' "$(cfg_dir "$arch")/.config" ||
+			reasons+=("$f: CONFIG_DMA_SMALLBUF not enabled in $arch allmodconfig")
 		wtag=$WORK/$tag.$(echo "$f" | tr / _)
 		kgit checkout -q HEAD~1 -- "$f"
 		if ! build_one "$arch" "$f" "$wtag.before"; then
-			wreasons+=("$f: the unpatched file does not build for ARCH=$arch")
+			wreasons+=("$f: the unpatched file does not build for $arch")
 			warn_ok=
 		fi
 		kgit checkout -q HEAD -- "$f"
 		if ! build_one "$arch" "$f" "$wtag.after"; then
-			reasons+=("$f: W=1 C=1 build failed for ARCH=$arch (CONFIG_${syms[*]:-})")
+			reasons+=("$f: W=1 C=1 build failed for $arch (CONFIG_${syms[*]:-})")
 			build_ok= warn_ok=
 			continue
 		fi
 		new=$(comm -13 "$wtag.before" "$wtag.after" || true)
 		if [ -n "$new" ]; then
 			echo "$new" | sed 's/^/    /' >&2
-			wreasons+=("$f: new warnings for ARCH=$arch (above)")
+			wreasons+=("$f: new warnings for $arch (above)")
 			warn_ok=
 		fi
 	done
