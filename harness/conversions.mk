@@ -7,10 +7,12 @@
 
 CHECKS += check-conversions
 
-.PHONY: check-conversions conversions-build conversions-qemu conversions-selftest
+.PHONY: check-conversions conversions-build conversions-qemu conversions-selftest \
+	conversions-status
 
-check-conversions: tree
-	@rc=0; harness/conversions.sh || rc=$$?; \
+check-conversions: tree census
+	@rc=0; harness/conversions-status.sh || rc=$$?; \
+	harness/conversions.sh || rc=$$?; \
 	harness/conversions-qemu.sh || rc=$$?; \
 	harness/conversions-selftest.sh || rc=$$?; exit $$rc
 
@@ -23,3 +25,6 @@ conversions-qemu: tree
 
 conversions-selftest: tree
 	@harness/conversions-selftest.sh
+
+conversions-status: census
+	@harness/conversions-status.sh
