@@ -23,7 +23,8 @@ ACCOUNT = ('convertible', 'redundant', 'broken-dma32-slab', 'streaming-drop')
 
 
 def cells(line):
-    return [c.strip() for c in line.strip().strip('|').split('|')]
+    """The cells of a table row; '\\|' is a '|' inside a cell."""
+    return [c.strip() for c in re.split(r'(?<!\\)\|', line.strip()[1:-1])]
 
 
 def main():
