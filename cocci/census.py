@@ -19,7 +19,7 @@ import sys
 CLASSES = [
     ('convertible', 'kmalloc(GFP_DMA) + dma_map_single(): dma_smallbuf_alloc()'),
     ('redundant', 'zone flag passed to an allocator that ignores it'),
-    ('broken-dma32-slab', 'kmalloc family with GFP_DMA32: slab cannot serve it'),
+    ('broken-dma32-slab', 'GFP_DMA32 reaching slab (kmalloc family, dma_pool): slab cannot serve it'),
     ('streaming-drop', 'streaming DMA buffer: dropping GFP_DMA is enough'),
     ('memory-limit', 'no device: s390 31-bit or ISA memory limit'),
     ('core', 'zone implementation: mm, DMA core, arch, headers'),
@@ -35,6 +35,9 @@ REDUNDANT = {'dma_alloc_coherent', 'dmam_alloc_coherent', 'dma_alloc_attrs',
              'dma_alloc_wc', 'dma_alloc_noncoherent', 'dma_alloc_pages',
              'dma_pool_alloc', 'dma_pool_zalloc', 'dma_alloc_noncontiguous',
              'dma_smallbuf_alloc', 'dma_smallbuf_zalloc'}
+# dma_pool_alloc() hands its gfp to dma_alloc_coherent() (which ignores zone
+# flags) but also to kmalloc() for a new page's header (mm/dmapool.c).
+POOL = {'dma_pool_alloc', 'dma_pool_zalloc'}
 SIZE_ARG = {'kmalloc': 0, 'kzalloc': 0, 'kmalloc_node': 0, 'kzalloc_node': 0,
             'kcalloc': 1, 'kmalloc_array': 1, 'kmemdup': 1, 'krealloc': 1,
             'devm_kmalloc': 1, 'devm_kzalloc': 1, 'dma_alloc_coherent': 1,
@@ -158,6 +161,9 @@ def classify(ktree, fl, ln, text, flag, call, stream, swap, recs):
         return 'memory-limit', 's390: channel programs and control blocks below 2 GB'
     if fl.startswith(CORE_DIRS):
         return 'core', 'zone implementation or architecture code'
+    if call in POOL and flag == 'GFP_DMA32':
+        return 'broken-dma32-slab', ('%s() passes GFP_DMA32 on to the kmalloc() of its page '
+                                     'header (pool_alloc_page()), which slab cannot serve' % call)
     if call in REDUNDANT:
         return 'redundant', '%s() ignores %s' % (call, flag)
     if call in KMALLOC and flag == 'GFP_DMA32':

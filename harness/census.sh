@@ -8,6 +8,9 @@ set -euo pipefail
 command -v spatch >/dev/null || die "spatch not found: install coccinelle (make cocci-deps)"
 mkdir -p "$OUT/census"
 cd "$KTREE"
+# spatch reads the working tree: it must be the branch git grep reads.
+[ "$(git symbolic-ref -q --short HEAD)" = "$BRANCH" ] ||
+	die "$KTREE is not on branch $BRANCH (another target running?); run 'make tree'"
 # Up to date if neither the tree nor our rules and scripts changed.
 key="$(git rev-parse "$BRANCH") $(cat "$TOP"/cocci/*.cocci "$TOP"/cocci/census.py \
 	"$TOP"/harness/census.sh | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"

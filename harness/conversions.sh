@@ -298,6 +298,7 @@ for p in "${patches[@]}"; do
 		continue
 	fi
 	build_ok=1 warn_ok=1 reasons=() wreasons=()
+	mapfile -t hdrs < <(kgit diff --name-only --diff-filter=M HEAD~1 HEAD -- '*.h')
 	# A driver that calls the allocator must select it.
 	if kgit diff HEAD~1 HEAD -- '*.c' | grep -qE '^\+.*\bdma_smallbuf_[a-z]+\(' &&
 		! kgit diff HEAD~1 HEAD -- '*Kconfig*' | grep -qE '^\+[[:space:]]*select DMA_SMALLBUF$'; then
@@ -321,12 +322,13 @@ for p in "${patches[@]}"; do
 		grep -qE '^CONFIG_DMA_SMALLBUF=y$' "$(cfg_dir "$arch")/.config" ||
 			reasons+=("$f: CONFIG_DMA_SMALLBUF not enabled in $arch allmodconfig")
 		wtag=$WORK/$tag.$(echo "$f" | tr / _)
-		kgit checkout -q HEAD~1 -- "$f"
+		# The unpatched file is built against the unpatched headers too.
+		kgit checkout -q HEAD~1 -- "$f" "${hdrs[@]}"
 		if ! build_one "$arch" "$f" "$wtag.before"; then
 			wreasons+=("$f: the unpatched file does not build for $arch")
 			warn_ok=
 		fi
-		kgit checkout -q HEAD -- "$f"
+		kgit checkout -q HEAD -- "$f" "${hdrs[@]}"
 		if ! build_one "$arch" "$f" "$wtag.after"; then
 			reasons+=("$f: W=1 C=1 build failed for $arch (CONFIG_${syms[*]:-})")
 			build_ok= warn_ok=
