@@ -1,19 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
-# Driver conversions (drivers-conversions/): every patch of the series
+# Driver conversions (drivers-conversions/): STATUS.md accounts for the
+# census (harness/conversions-status.sh); every patch of the series
 # applies, builds with W=1 and sparse where its Kconfig symbol is enabled,
 # adds no warning and is checkpatch-clean (harness/conversions.sh); the
-# converted rocker driver runs in QEMU (harness/conversions-qemu.sh); and
-# the harness fails its failing fixtures (harness/conversions-selftest.sh).
+# converted rocker driver runs in QEMU (harness/conversions-qemu.sh), and
+# that test fails when the device cannot reach the buffer
+# (harness/conversions-qemu-selftest.sh); the harness fails its failing
+# fixtures (harness/conversions-selftest.sh).
 
 CHECKS += check-conversions
 
 .PHONY: check-conversions conversions-build conversions-qemu conversions-selftest \
-	conversions-status
+	conversions-status conversions-qemu-selftest
 
 check-conversions: tree census
 	@rc=0; harness/conversions-status.sh || rc=$$?; \
 	harness/conversions.sh || rc=$$?; \
 	harness/conversions-qemu.sh || rc=$$?; \
+	harness/conversions-qemu-selftest.sh || rc=$$?; \
 	harness/conversions-selftest.sh || rc=$$?; exit $$rc
 
 # The parts on their own (conversions-qemu needs branch conversions).
@@ -22,6 +26,9 @@ conversions-build: tree
 
 conversions-qemu: tree
 	@harness/conversions-qemu.sh
+
+conversions-qemu-selftest: tree
+	@harness/conversions-qemu-selftest.sh
 
 conversions-selftest: tree
 	@harness/conversions-selftest.sh
