@@ -184,20 +184,19 @@ prepare_arch() {	# CONFIG
 # Prints the first configuration that enables all SYMS: the one the series
 # names for the patch, else the first architecture's allmodconfig.
 pick_arch() {	# FILE CONFIG SYMS...
-	local file=$1 arch sym ok cands=()
-	shift
-	if [ -n "$1" ]; then
-		cands=("$1")
+	local file=$1 named=$2 arch sym ok cands=()
+	shift 2
+	if [ -n "$named" ]; then
+		cands=("$named")
+	else
+		case "$file" in
+		arch/*) arch=${file#arch/}; arch=${arch%%/*}
+			[ "$arch" = x86 ] && arch=x86_64
+			cands=("$arch") ;;
+		*/s390/*) cands=(s390) ;;
+		*)	cands=("${ARCH_ORDER[@]}") ;;
+		esac
 	fi
-	shift
-	[ ${#cands[@]} -gt 0 ] ||
-	case "$file" in
-	arch/*) arch=${file#arch/}; arch=${arch%%/*}
-		[ "$arch" = x86 ] && arch=x86_64
-		cands=("$arch") ;;
-	*/s390/*) cands=(s390) ;;
-	*)	cands=("${ARCH_ORDER[@]}") ;;
-	esac
 	for arch in "${cands[@]}"; do
 		[ -n "${CROSS[${arch%%/*}]+x}" ] || continue
 		prepare_arch "$arch" || { log "$arch: allmodconfig/prepare failed"; continue; }
