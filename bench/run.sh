@@ -36,14 +36,12 @@ cpus=$(nproc)
 jobs=$(nproc)
 [ "$jobs" -le 2 ] || jobs=2
 log "bench: building in $bdir and booting qemu-system-x86_64 (TCG, $cpus vCPUs, 6 GiB)"
-start=$SECONDS
-rc=0
-(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run \
+kunit_run bench \
 	--arch=x86_64 --build_dir="$bdir" --kunitconfig="$TOP/bench/bench.kunitconfig" \
 	--jobs="$jobs" --timeout=3600 --raw_output=all \
 	--kernel_args="dma_smallbuf_bench.mix=$mix" \
-	--qemu_args="-m 6G -smp $cpus") > "$log_file" 2>&1 || rc=$?
-log "bench: kunit.py exited $rc after $((SECONDS - start)) s; console in $log_file"
+	--qemu_args="-m 6G -smp $cpus" > "$log_file"
+log "bench: console in $log_file"
 grep -q 'dma_smallbuf_bench: R ' "$log_file" ||
 	{ tail -20 "$log_file" >&2; die "bench: no results in $log_file (build or boot failed)"; }
 
@@ -52,14 +50,12 @@ grep -q 'dma_smallbuf_bench: R ' "$log_file" ||
 # instruction = one ns of virtual time, single-threaded TCG) counts
 # instructions per pair instead, deterministically.
 log "bench: one-CPU figure again under qemu -icount shift=0"
-start=$SECONDS
-rc=0
-(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run \
+kunit_run bench \
 	--arch=x86_64 --build_dir="$bdir" --kunitconfig="$TOP/bench/bench.kunitconfig" \
 	--jobs="$jobs" --timeout=1800 --raw_output=all \
 	--qemu_args="-m 6G -smp $cpus -icount shift=0" \
-	'dma_smallbuf_bench.bench_single') > "$icount_log" 2>&1 || rc=$?
-log "bench: kunit.py exited $rc after $((SECONDS - start)) s; console in $icount_log"
+	'dma_smallbuf_bench.bench_single' > "$icount_log"
+log "bench: console in $icount_log"
 
 machine="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 python3 "$TOP/bench/report.py" report "$log_file" "$icount_log" "$OUT" \

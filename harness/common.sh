@@ -35,6 +35,17 @@ put() {
 	kgit update-index --add --cacheinfo "100644,$blob,$1"
 }
 
+# kunit_run TAG ARGS...: "kunit.py run ARGS..." in the kernel tree, its
+# output (stdout and stderr) on stdout; logs how long it took and leaves
+# its exit status in kunit_rc (the caller decides what a failure means).
+kunit_run() {
+	local tag=$1 start=$SECONDS
+	shift
+	kunit_rc=0
+	(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run "$@" 2>&1) || kunit_rc=$?
+	log "$tag: kunit.py exited $kunit_rc after $((SECONDS - start)) s"
+}
+
 # Write one result line "NAME PASSED FAILED" for make check to sum.
 record() {
 	mkdir -p "$OUT/results"

@@ -55,12 +55,10 @@ mkdir -p "$OUT/results"
 rm -f "$json"
 log "$name: building in $bdir, booting QEMU (TCG, 2 GiB, 2 vCPUs, rocker with $ports ports)"
 start=$SECONDS
-rc=0
-(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run \
+kunit_run "$name" \
 	--arch=x86_64 --build_dir="$bdir" --kunitconfig="$tests/rocker.kunitconfig" \
 	--jobs=2 --timeout=900 --json="$json" \
-	--qemu_args="-m 2G -smp 2 -device rocker,name=sw1,len-ports=$ports") || rc=$?
-log "$name: kunit.py exited $rc after $((SECONDS - start)) s"
+	--qemu_args="-m 2G -smp 2 -device rocker,name=sw1,len-ports=$ports"
 
 # The kunitconfig must really have been applied (kunit.py warns, not fails).
 for sym in ROCKER DMA_SMALLBUF ROCKER_CONV_KUNIT_TEST PCI_MSI; do
@@ -93,6 +91,6 @@ for n, s in sorted(bad.items()):
     print(f'  {n}: {s}', file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
-[ "$rc" -eq 0 ] || fail "kunit.py exited $rc"
+[ "$kunit_rc" -eq 0 ] || fail "kunit.py exited $kunit_rc"
 echo "PASS $name: rocker probed, DMA self-test passed, $ports ports up ($((SECONDS - start)) s)"
 record "$name" 1 0

@@ -38,13 +38,10 @@ mkdir -p "$OUT/results"
 rm -f "$json"
 
 log "kunit $name: building in $bdir, booting QEMU (TCG, 6 GiB, 2 vCPUs)"
-start=$SECONDS
-rc=0
-(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run \
+kunit_run "kunit $name" \
 	--arch="$arch" "${cross[@]}" --build_dir="$bdir" "${configs[@]}" \
 	--jobs="$(nproc)" --timeout=2400 --json="$json" \
-	--qemu_args="-m 6G -smp 2") || rc=$?
-log "kunit $name: kunit.py exited $rc after $((SECONDS - start)) s"
+	--qemu_args="-m 6G -smp 2"
 
 if [ ! -s "$json" ]; then
 	record "kunit-$name" 0 1
