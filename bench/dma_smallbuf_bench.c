@@ -30,6 +30,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-smallbuf.h>
@@ -42,6 +43,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/swiotlb.h>
+#include <linux/workqueue.h>
 
 #define BENCH_REPS		21	/* single-CPU repetitions */
 #define BENCH_REP_NS		(10 * NSEC_PER_MSEC)
@@ -648,12 +650,73 @@ static void bench_memory_mix(struct kunit *test)
 	bench_memory_run(test, dev, byc, n, "mix");
 }
 
+static long bench_fill_lists(void *data)
+{
+	struct device *dev = data;
+	struct bench_buf b[64];
+	unsigned int i, n;
+	size_t size;
+
+	for (size = DMA_SMALLBUF_MIN_SIZE; size <= DMA_SMALLBUF_MAX_SIZE; size <<= 1) {
+		for (n = 0; n < ARRAY_SIZE(b); n++) {
+			b[n].vaddr = dma_smallbuf_alloc(dev, size, GFP_KERNEL, &b[n].dma);
+			if (!b[n].vaddr)
+				break;
+		}
+		for (i = 0; i < n; i++)
+			dma_smallbuf_free(dev, size, b[i].vaddr, b[i].dma);
+	}
+	return 0;
+}
+
+/*
+ * Per-CPU memory of one device: its per-CPU lists after one allocation of
+ * one size class and with every class in use, per possible CPU; and the
+ * free memory those lists hold after every online CPU filled its lists,
+ * then after one CPU went offline.
+ */
+static void bench_percpu(struct kunit *test)
+{
+	unsigned int possible = num_possible_cpus(), online = num_online_cpus();
+	struct device *dev = bench_device(test);
+	struct dma_smallbuf_stats st;
+	struct bench_buf b;
+	unsigned int cpu;
+	u64 cached;
+	int ret;
+
+	b.vaddr = dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &b.dma);
+	KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
+	dma_smallbuf_free(dev, 64, b.vaddr, b.dma);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	pr_info("dma_smallbuf_bench: R percpu dma_smallbuf one_class %llu possible=%u online=%u total=%llu\n",
+		div_u64(st.percpu, possible), possible, online, st.percpu);
+
+	for_each_online_cpu(cpu)
+		KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, bench_fill_lists, dev), 0);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	cached = st.cached;
+	pr_info("dma_smallbuf_bench: R percpu dma_smallbuf all_classes %llu possible=%u online=%u total=%llu\n",
+		div_u64(st.percpu, possible), possible, online, st.percpu);
+	pr_info("dma_smallbuf_bench: R cached dma_smallbuf online %llu cpus=%u per_cpu=%llu backing=%llu\n",
+		cached, online, div_u64(cached, online), st.backing);
+
+	cpu = cpumask_last(cpu_online_mask);
+	ret = online > 1 ? remove_cpu(cpu) : -EBUSY;
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "CPU %u did not go offline", cpu);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	pr_info("dma_smallbuf_bench: R cached dma_smallbuf offline %llu cpus=%u given_back=%llu backing=%llu\n",
+		st.cached, online - 1, cached - st.cached, st.backing);
+}
+
 static struct kunit_case bench_cases[] = {
 	KUNIT_CASE_PARAM(bench_single, bench_size_gen_params),
 	KUNIT_CASE_PARAM(bench_parallel, bench_size_gen_params),
 	KUNIT_CASE_PARAM(bench_burst, bench_size_gen_params),
 	KUNIT_CASE_PARAM(bench_memory, bench_size_gen_params),
 	KUNIT_CASE(bench_memory_mix),
+	KUNIT_CASE(bench_percpu),
 	{}
 };
 

@@ -46,7 +46,16 @@ obj-$(CONFIG_DMA_SMALLBUF_KUNIT_TEST) += dma_smallbuf_kunit.o'
 edit include/linux/device.h 'struct list_head	dma_pools;' \
 	'/^struct device_private;/a struct dma_smallbuf;
 /^ \* @dma_pools:/a \ * @dma_smallbuf: Small-buffer pools, see dma_smallbuf_alloc().
-/struct list_head	dma_pools;/a #ifdef CONFIG_DMA_SMALLBUF\n\tstruct dma_smallbuf *dma_smallbuf;\n#endif'
+/struct list_head	dma_pools;/a #ifdef CONFIG_DMA_SMALLBUF\n\tstruct dma_smallbuf __rcu *dma_smallbuf;\n#endif'
+# The driver core releases the state: after devres at unbind, before the
+# bus sets up DMA for a new driver, and when the device goes away.
+edit drivers/base/dd.c '^	devres_release_all(dev);$' \
+	'/^#include <linux\/dma-map-ops.h>$/a #include <linux/dma-smallbuf.h>
+/^static void device_unbind_cleanup(struct device \*dev)$/,/^}/s/^	devres_release_all(dev);$/&\n\tdma_smallbuf_release(dev);/
+/^	if (dev->bus->dma_configure) {$/i \	dma_smallbuf_release(dev);'
+edit drivers/base/core.c '^	bus_remove_device(dev);$' \
+	'/^#include <linux\/dma-map-ops.h>/a #include <linux/dma-smallbuf.h>
+/^void device_del(struct device \*dev)$/,/^}/s/^\tbus_remove_device(dev);$/&\n\tdma_smallbuf_release(dev);/'
 
 rst=$TOP/Documentation/core-api/dma-smallbuf.rst
 if [ -e "$rst" ]; then

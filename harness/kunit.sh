@@ -5,7 +5,8 @@
 #   harness/kunit.sh ARCH [debug]
 #
 # ARCH is x86_64, arm64 or s390.  "debug" adds kunit/debug.kunitconfig
-# (CONFIG_DMA_SMALLBUF_DEBUG, DMA_API_DEBUG, KASAN, lockdep).  Builds in
+# (CONFIG_DMA_SMALLBUF_DEBUG, DMA_API_DEBUG, KASAN, lockdep); the plain run
+# boots with init_on_free=1.  Builds in
 # build/kunit-ARCH[-debug] (kept, so a second run only relinks), boots QEMU
 # under TCG with more than 4 GiB of RAM and 2 vCPUs, and records the case
 # counts for 'make check'.  The kernel log is scanned as well: a lockdep,
@@ -17,8 +18,11 @@ set -euo pipefail
 arch=${1:?usage: kunit.sh ARCH [debug]}
 name=$arch${2:+-$2}
 configs=(--kunitconfig="$TOP/kunit/.kunitconfig")
+# The plain runs wipe freed memory (init_on_free=1), so the fast path's
+# wipe is tested; the debug runs poison it instead.
+kargs=()
 case "${2:-}" in
-"") ;;
+"")	kargs=(--kernel_args=init_on_free=1) ;;
 debug)	configs+=(--kunitconfig="$TOP/kunit/debug.kunitconfig")
 	# Not every architecture has KASAN under QEMU: see the per-arch file.
 	[ -f "$TOP/kunit/debug-$arch.kunitconfig" ] &&
@@ -40,7 +44,7 @@ rm -f "$json"
 log "kunit $name: building in $bdir, booting QEMU (TCG, 6 GiB, 2 vCPUs)"
 kunit_run "kunit $name" \
 	--arch="$arch" "${cross[@]}" --build_dir="$bdir" "${configs[@]}" \
-	--jobs="$(nproc)" --timeout=2400 --json="$json" \
+	--jobs="$(nproc)" --timeout=2400 --json="$json" "${kargs[@]}" \
 	--qemu_args="-m 6G -smp 2"
 
 if [ ! -s "$json" ]; then

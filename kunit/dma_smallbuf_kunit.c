@@ -8,6 +8,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-direct.h>
@@ -20,9 +21,11 @@
 #include <linux/platform_device.h>
 #include <linux/poison.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/utsname.h>
+#include <linux/workqueue.h>
 
 #define SZ_4G_MASK	DMA_BIT_MASK(32)
 
@@ -86,10 +89,11 @@ static struct device *sb_narrow_device(struct kunit *test)
 	return sb_test_device(test, 32);
 }
 
+/* Alignment of the DMA address; the CPU address of a large one: a page. */
 static size_t sb_align_of(size_t size)
 {
 	if (size > DMA_SMALLBUF_MAX_SIZE)
-		return PAGE_SIZE;
+		return PAGE_SIZE << get_order(size);
 	return max_t(size_t, roundup_pow_of_two(size), DMA_SMALLBUF_MIN_SIZE);
 }
 
@@ -111,7 +115,8 @@ static const char *sb_check(struct device *dev, const struct sb_buf *b)
 		return "allocation failed";
 	if (b->dma > limit || b->size - 1 > limit - b->dma)
 		return "not reachable under the coherent DMA mask";
-	if (!IS_ALIGNED((unsigned long)b->vaddr, align) || !IS_ALIGNED(b->dma, align))
+	if (!IS_ALIGNED(b->dma, align) ||
+	    !IS_ALIGNED((unsigned long)b->vaddr, min_t(size_t, align, PAGE_SIZE)))
 		return "not aligned to its size class";
 	if (b->size <= PAGE_SIZE &&
 	    (((unsigned long)b->vaddr ^ ((unsigned long)b->vaddr + b->size - 1)) & PAGE_MASK))
@@ -507,8 +512,8 @@ static void sb_test_atomic_first(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.live, 3);
-	/* No pool could be made without sleeping: all three fell back. */
-	KUNIT_EXPECT_EQ(test, st.fallback, 3);
+	/* One page per class, taken with GFP_ATOMIC: 64, 4096 and 128 bytes. */
+	KUNIT_EXPECT_EQ(test, st.backing, 3 * PAGE_SIZE);
 
 	spin_lock_irqsave(&lock, flags);
 	for (i = 0; i < ARRAY_SIZE(b); i++)
@@ -517,9 +522,8 @@ static void sb_test_atomic_first(struct kunit *test)
 	spin_unlock_irqrestore(&lock, flags);
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
-	KUNIT_EXPECT_EQ(test, st.fallback, 0);
 
-	/* The pools were made meanwhile, or are made now; all still works. */
+	/* Atomic and sleeping callers share the classes. */
 	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_ATOMIC, NULL), 0);
 	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 64, 300, GFP_KERNEL, NULL), 0);
 }
@@ -612,8 +616,7 @@ static void sb_test_concurrent(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
 	KUNIT_EXPECT_EQ(test, st.requested, 0);
-	KUNIT_EXPECT_EQ(test, st.fallback, 0);
-	/* Freed blocks went back to the pools, not leaked. */
+	/* Freed blocks went back to their classes, not leaked. */
 	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(dev), 0);
 }
 
@@ -648,18 +651,46 @@ static void sb_test_release_outstanding(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, memchr_inv(b[2].vaddr, 0x22, b[2].size));
 }
 
-/* Bound devices are torn down by devres; unbound ones are not managed. */
+/*
+ * A driver whose probe registers a devm action before its first
+ * allocation; the action sends a last command in a small buffer at unbind.
+ */
 struct sb_drvdata {
+	struct device *dev;
 	struct sb_buf buf[2];
 };
+
+static int sb_probe_stats;		/* dma_smallbuf_get_stats() in probe */
+static unsigned int sb_last_commands;	/* devm actions that got a buffer */
+
+static void sb_last_command(void *data)
+{
+	struct sb_drvdata *d = data;
+	dma_addr_t dma;
+	void *cmd;
+
+	cmd = dma_smallbuf_alloc(d->dev, 64, GFP_KERNEL, &dma);
+	if (!cmd)
+		return;
+	memset(cmd, 0xc3, 64);
+	dma_smallbuf_free(d->dev, 64, cmd, dma);
+	sb_last_commands++;
+}
 
 static int sb_probe(struct platform_device *pdev)
 {
 	struct sb_drvdata *d = devm_kzalloc(&pdev->dev, sizeof(*d), GFP_KERNEL);
+	struct dma_smallbuf_stats st;
 	unsigned int i;
+	int ret;
 
 	if (!d)
 		return -ENOMEM;
+	d->dev = &pdev->dev;
+	sb_probe_stats = dma_smallbuf_get_stats(&pdev->dev, &st);
+	ret = devm_add_action_or_reset(&pdev->dev, sb_last_command, d);
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(d->buf); i++) {
 		d->buf[i].size = 128;
 		d->buf[i].vaddr = dma_smallbuf_alloc(&pdev->dev, 128, GFP_KERNEL,
@@ -687,7 +718,13 @@ static struct platform_driver sb_driver = {
 	.driver = { .name = "dma_smallbuf_kunit" },
 };
 
-static void sb_test_devres(struct kunit *test)
+/*
+ * The driver core owns the state's lifetime: a state made before the bind
+ * is gone when probe runs (blocks taken before the bus's dma_configure()
+ * are never handed out after it); devm actions may allocate at unbind, and
+ * the state goes after them, so the device can be probed again.
+ */
+static void sb_test_driver_lifetime(struct kunit *test)
 {
 	struct platform_device_info info = {
 		.name = "dma_smallbuf_kunit",
@@ -702,32 +739,211 @@ static void sb_test_devres(struct kunit *test)
 	pdev = platform_device_register_full(&info);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pdev));
 	dev = &pdev->dev;
+	sb_last_commands = 0;
 
-	/* Unbound: state without devres, so a later probe is not refused. */
+	/* Unbound: a state with cached blocks, taken before any bind. */
 	b.vaddr = dma_smallbuf_alloc(dev, b.size, GFP_KERNEL, &b.dma);
 	KUNIT_EXPECT_NULL(test, sb_check(dev, &b));
+	dma_smallbuf_free(dev, b.size, b.vaddr, b.dma);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+
 	KUNIT_ASSERT_EQ(test, platform_driver_register(&sb_driver), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &sb_driver.driver);
-	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
-	KUNIT_EXPECT_EQ(test, st.live, 3);
-	device_release_driver(dev);
-	dma_smallbuf_free(dev, b.size, b.vaddr, b.dma);
-	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(dev), 0);
-
-	/* Bound: the state made in probe goes away with the driver. */
-	KUNIT_ASSERT_EQ(test, device_attach(dev), 1);
+	KUNIT_EXPECT_EQ(test, sb_probe_stats, -ENODEV);
 	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.live, 2);
+
 	device_release_driver(dev);
+	KUNIT_EXPECT_EQ(test, sb_last_commands, 1);
 	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
 
-	/* And the device can be probed again. */
+	/* Nothing was left behind: the device can be probed again. */
 	KUNIT_EXPECT_EQ(test, device_attach(dev), 1);
+	KUNIT_EXPECT_EQ(test, sb_probe_stats, -ENODEV);
 	device_release_driver(dev);
+	KUNIT_EXPECT_EQ(test, sb_last_commands, 2);
 	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
 
 	platform_device_unregister(pdev);
 	platform_driver_unregister(&sb_driver);
+}
+
+struct sb_hammer {
+	struct device *dev;
+	atomic_t stop;
+	unsigned long rounds;
+	struct completion done;
+};
+
+static int sb_hammer_fn(void *data)
+{
+	struct sb_hammer *h = data;
+	dma_addr_t dma;
+	void *p;
+
+	while (!atomic_read(&h->stop)) {
+		p = dma_smallbuf_alloc(h->dev, 64, h->rounds & 1 ? GFP_ATOMIC : GFP_KERNEL,
+				       &dma);
+		if (p) {
+			memset(p, 0x77, 64);
+			dma_smallbuf_free(h->dev, 64, p, dma);
+		}
+		h->rounds++;
+		cond_resched();
+	}
+	complete(&h->done);
+	return 0;
+}
+
+/*
+ * Release while another CPU allocates and frees on the device: the release
+ * waits for them, a late call finds no state or a new one, and nothing
+ * touches freed memory (KASAN checks that in the debug run).
+ */
+static void sb_test_release_race(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct sb_hammer h = { .dev = dev };
+	struct task_struct *t;
+	unsigned int i;
+	int cpu;
+
+	init_completion(&h.done);
+	cpu = cpumask_last(cpu_online_mask);
+	t = kthread_create_on_cpu(sb_hammer_fn, &h, cpu, "sb_hammer/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
+	for (i = 0; i < 100; i++) {
+		dma_smallbuf_release(dev);
+		usleep_range(200, 400);
+	}
+	atomic_set(&h.stop, 1);
+	wait_for_completion(&h.done);
+	kunit_info(test, "%lu rounds against 100 releases on CPU %d", h.rounds, cpu);
+	KUNIT_EXPECT_GT(test, h.rounds, 0);
+}
+
+/* NULL where a device or a result belongs: an error and a warning. */
+static void sb_test_null_args(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st = { .live = 1 };
+	dma_addr_t dma;
+
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(NULL, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_release(NULL), 0);
+	KUNIT_EXPECT_NULL(test, dma_smallbuf_alloc(NULL, 64, GFP_KERNEL, &dma));
+	KUNIT_EXPECT_NULL(test, dma_smallbuf_alloc(dev, 64, GFP_KERNEL, NULL));
+	dma_smallbuf_free(NULL, 64, &st, 0);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), -ENODEV);
+}
+
+static unsigned int sb_cpu_max(size_t csize)
+{
+	return max_t(unsigned int, DMA_SMALLBUF_CPU_BYTES / csize, DMA_SMALLBUF_CPU_MIN);
+}
+
+/*
+ * Per-CPU memory: a device that uses one size class costs at most 128
+ * bytes per possible CPU, and a first 4 KiB buffer takes one page.
+ */
+static void sb_test_percpu_cost(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	struct sb_buf b = { .size = 4096 };
+
+	b.vaddr = dma_smallbuf_alloc(dev, b.size, GFP_KERNEL, &b.dma);
+	KUNIT_ASSERT_NULL(test, sb_check(dev, &b));
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	kunit_info(test, "%s: %llu per-CPU bytes over %u possible CPUs for one class",
+		   utsname()->machine, st.percpu, num_possible_cpus());
+	KUNIT_EXPECT_GT(test, st.percpu, 0);
+	KUNIT_EXPECT_LE(test, st.percpu, 128ULL * num_possible_cpus());
+	KUNIT_EXPECT_EQ(test, st.backing, PAGE_SIZE);
+	dma_smallbuf_free(dev, b.size, b.vaddr, b.dma);
+}
+
+/*
+ * One CPU's list holds at most DMA_SMALLBUF_CPU_BYTES (or CPU_MIN blocks)
+ * per class; when it overflows, the older blocks go and the one freed last
+ * stays, and the one freed before it is the next to come back.
+ */
+static void sb_test_cpu_list_bound(struct kunit *test)
+{
+	static const size_t sizes[] = { 16, 64, 512, 4096 };
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	unsigned int i, s, n, max;
+	struct sb_buf *b, x;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		max = sb_cpu_max(sizes[s]);
+		n = 4 * max + 1;
+		b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, b);
+		migrate_disable();
+		for (i = 0; i < n; i++) {
+			b[i].size = sizes[s];
+			b[i].vaddr = dma_smallbuf_alloc(dev, sizes[s], GFP_KERNEL, &b[i].dma);
+		}
+		for (i = 0; i < n; i++)
+			dma_smallbuf_free(dev, sizes[s], b[i].vaddr, b[i].dma);
+		x.size = sizes[s];
+		x.vaddr = dma_smallbuf_alloc(dev, sizes[s], GFP_KERNEL, &x.dma);
+		KUNIT_EXPECT_PTR_EQ(test, x.vaddr, b[n - 1].vaddr);
+		x.vaddr = dma_smallbuf_alloc(dev, sizes[s], GFP_KERNEL, &x.dma);
+		KUNIT_EXPECT_PTR_EQ(test, x.vaddr, b[n - 2].vaddr);
+		dma_smallbuf_free(dev, sizes[s], b[n - 2].vaddr, b[n - 2].dma);
+		dma_smallbuf_free(dev, sizes[s], b[n - 1].vaddr, b[n - 1].dma);
+		migrate_enable();
+		KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+		KUNIT_EXPECT_EQ(test, st.live, 0);
+		KUNIT_EXPECT_LE_MSG(test, st.cached, (u64)max * sizes[s],
+				    "size %zu: more cached than one CPU may keep", sizes[s]);
+		kunit_kfree(test, b);
+	}
+}
+
+static long sb_alloc_free_on(void *data)
+{
+	struct device *dev = data;
+	struct sb_buf b[8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		b[i].vaddr = dma_smallbuf_alloc(dev, 256, GFP_KERNEL, &b[i].dma);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		dma_smallbuf_free(dev, 256, b[i].vaddr, b[i].dma);
+	return 0;
+}
+
+/* A CPU that goes offline gives its free blocks back. */
+static void sb_test_cpu_offline(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	unsigned int cpu;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || num_online_cpus() < 2)
+		kunit_skip(test, "needs CPU hotplug and two CPUs");
+	cpu = cpumask_last(cpu_online_mask);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, sb_alloc_free_on, dev), 0);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_GT(test, st.cached, 0);
+	ret = remove_cpu(cpu);
+	if (ret)
+		kunit_skip(test, "CPU %u cannot go offline: %d", cpu, ret);
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.cached, 0);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	/* The blocks are the class's again: no new page for them. */
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 256, 8, GFP_KERNEL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.backing, PAGE_SIZE);
 }
 
 static void sb_test_zalloc(struct kunit *test)
@@ -750,6 +966,228 @@ static void sb_test_zalloc(struct kunit *test)
 	}
 }
 
+/* With init_on_free=1, a freed block keeps nothing of its data. */
+static void sb_test_init_on_free(struct kunit *test)
+{
+	struct device *dev;
+	dma_addr_t dma;
+	u8 *p;
+
+	if (!want_init_on_free())
+		kunit_skip(test, "boot with init_on_free=1");
+	dev = sb_test_device(test, 32);
+	p = dma_smallbuf_alloc(dev, 200, GFP_KERNEL, &dma);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xa5, 256);
+	dma_smallbuf_free(dev, 200, p, dma);
+	/* Past the link and DMA address a free block carries. */
+	KUNIT_EXPECT_FALSE(test, memchr_inv(p + sizeof(void *) + sizeof(dma_addr_t), 0,
+					    256 - sizeof(void *) - sizeof(dma_addr_t)));
+}
+
+/*
+ * A GFP_NOFS or GFP_NOIO caller may be reclaiming itself: nothing done on
+ * its behalf, the first allocation included, may recurse into the
+ * filesystem.  Lockdep (the debug run) reports it if anything does.
+ */
+static void sb_test_noio(struct kunit *test)
+{
+	const gfp_t flags[] = { GFP_NOFS, GFP_NOIO };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		struct device *dev = sb_test_device(test, 32);
+		struct sb_buf b[2] = { { .size = 64 }, { .size = 8192 } };
+		unsigned int j;
+
+		fs_reclaim_acquire(GFP_KERNEL);
+		for (j = 0; j < ARRAY_SIZE(b); j++)
+			b[j].vaddr = dma_smallbuf_alloc(dev, b[j].size, flags[i], &b[j].dma);
+		fs_reclaim_release(GFP_KERNEL);
+		for (j = 0; j < ARRAY_SIZE(b); j++) {
+			KUNIT_EXPECT_NULL(test, sb_check(dev, &b[j]));
+			dma_smallbuf_free(dev, b[j].size, b[j].vaddr, b[j].dma);
+		}
+	}
+}
+
+/* Zone flags are named once per device, not once for the whole kernel. */
+static void sb_test_zone_warn_per_device(struct kunit *test)
+{
+	struct device *a = sb_test_device(test, 32), *b = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+	struct sb_buf x = { .size = 64 }, y = { .size = 64 };
+
+	x.vaddr = dma_smallbuf_alloc(a, 64, GFP_KERNEL | GFP_DMA, &x.dma);
+	y.vaddr = dma_smallbuf_alloc(b, 64, GFP_KERNEL | GFP_DMA, &y.dma);
+	KUNIT_EXPECT_NULL(test, sb_check(a, &x));
+	KUNIT_EXPECT_NULL(test, sb_check(b, &y));
+	dma_smallbuf_free(a, 64, x.vaddr, x.dma);
+	dma_smallbuf_free(b, 64, y.vaddr, y.dma);
+	x.vaddr = dma_smallbuf_alloc(a, 64, GFP_KERNEL | GFP_DMA32, &x.dma);
+	dma_smallbuf_free(a, 64, x.vaddr, x.dma);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(a, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.zone_flags, GFP_DMA | GFP_DMA32);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(b, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.zone_flags, GFP_DMA);
+}
+
+/* Small buffers share pages: 16-byte classes, not ARCH_DMA_MINALIGN. */
+static void sb_test_min_size(struct kunit *test)
+{
+	const unsigned int n = PAGE_SIZE / 16;
+	struct device *dev = sb_test_device(test, 32);
+	struct dma_smallbuf_stats st;
+
+	KUNIT_EXPECT_EQ(test, DMA_SMALLBUF_MIN_SIZE, 16);
+	KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 1, n, GFP_KERNEL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.backing, PAGE_SIZE);
+}
+
+/* A zeroed buffer is zeroed to the end of its block: the device sees it all. */
+static void sb_test_zalloc_block(struct kunit *test)
+{
+	struct device *dev = sb_test_device(test, 32);
+	dma_addr_t dma;
+	u8 *p, *q;
+
+	migrate_disable();
+	p = dma_smallbuf_alloc(dev, 100, GFP_KERNEL, &dma);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xff, 128);
+	dma_smallbuf_free(dev, 100, p, dma);
+	q = dma_smallbuf_zalloc(dev, 100, GFP_KERNEL, &dma);
+	migrate_enable();
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(q, 0, 128));
+	dma_smallbuf_free(dev, 100, q, dma);
+}
+
+/* Hold @n buffers of @size on a 64-bit device; how many lie above @mask. */
+static unsigned int sb_hold(struct kunit *test, struct device *dev, struct sb_buf *b,
+			    unsigned int n, size_t size, u64 mask)
+{
+	unsigned int i, above = 0;
+
+	for (i = 0; i < n; i++) {
+		b[i].size = size;
+		b[i].vaddr = dma_smallbuf_alloc(dev, size, GFP_KERNEL, &b[i].dma);
+		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
+		above += b[i].dma + size - 1 > mask;
+	}
+	return above;
+}
+
+static void sb_free_all(struct device *dev, struct sb_buf *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		dma_smallbuf_free(dev, b[i].size, b[i].vaddr, b[i].dma);
+}
+
+/*
+ * After the mask is narrowed, one atomic allocation with interrupts off
+ * sets aside at most this CPU's list and a list's worth of the class: not
+ * every out-of-reach block the device has.
+ */
+static void sb_test_narrow_bounded(struct kunit *test)
+{
+	const unsigned int n = 2048;
+	struct device *dev = sb_test_device(test, 64);
+	struct dma_smallbuf_stats st;
+	struct sb_buf *b, x = { .size = 64 };
+	unsigned long flags;
+	unsigned int above;
+
+	if (!sb_ram_above_4g())
+		kunit_skip(test, "needs RAM above 4 GiB");
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	/* On one CPU, so that only its list holds blocks. */
+	migrate_disable();
+	above = sb_hold(test, dev, b, n, 64, DMA_BIT_MASK(32));
+	sb_free_all(dev, b, n);
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32)), 0);
+	local_irq_save(flags);
+	x.vaddr = dma_smallbuf_alloc(dev, 64, GFP_ATOMIC, &x.dma);
+	local_irq_restore(flags);
+	migrate_enable();
+	if (above < n / 2)
+		kunit_skip(test, "only %u of %u buffers above 4 GiB", above, n);
+	KUNIT_EXPECT_NULL(test, sb_check(dev, &x));
+	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	kunit_info(test, "%u of %u free blocks out of reach; one allocation set aside %lu",
+		   above, n, st.parked);
+	KUNIT_EXPECT_LE(test, st.parked, 2 * sb_cpu_max(64));
+	dma_smallbuf_free(dev, 64, x.vaddr, x.dma);
+}
+
+/*
+ * Narrowing and widening the mask again and again: set-aside blocks come
+ * back when the mask allows, so the device does not grow with each cycle.
+ */
+static void sb_test_narrow_widen(struct kunit *test)
+{
+	const unsigned int n = 1024;
+	struct device *dev = sb_test_device(test, 64);
+	struct dma_smallbuf_stats st;
+	unsigned int cycle, above;
+	u64 backing = 0;
+	struct sb_buf *b;
+
+	if (!sb_ram_above_4g())
+		kunit_skip(test, "needs RAM above 4 GiB");
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	above = sb_hold(test, dev, b, n, 256, DMA_BIT_MASK(32));
+	sb_free_all(dev, b, n);
+	if (!above)
+		kunit_skip(test, "no buffer above 4 GiB");
+
+	migrate_disable();
+	for (cycle = 0; cycle < 4; cycle++) {
+		KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32)), 0);
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 256, n, GFP_KERNEL, NULL), 0);
+		KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 256, n, GFP_KERNEL, NULL), 0);
+		KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+		/* Widened: nothing stays set aside once the class was used. */
+		KUNIT_EXPECT_EQ(test, st.parked, 0);
+		kunit_info(test, "cycle %u: %llu bytes of pages", cycle, st.backing);
+		if (!cycle)
+			backing = st.backing;
+		KUNIT_EXPECT_EQ_MSG(test, st.backing, backing, "cycle %u grew", cycle);
+	}
+	migrate_enable();
+}
+
+/*
+ * CONFIG_DMA_SMALLBUF_DEBUG tracks every buffer in an xarray: a zeroed
+ * buffer's __GFP_ZERO must not reach the xarray's node allocations (slab
+ * warns about __GFP_ZERO on a cache with a constructor).
+ */
+static void sb_test_debug_zalloc_many(struct kunit *test)
+{
+	const unsigned int n = 4096;
+	struct device *dev;
+	struct sb_buf *b;
+	unsigned int i;
+
+	if (!IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG))
+		kunit_skip(test, "needs CONFIG_DMA_SMALLBUF_DEBUG");
+	dev = sb_test_device(test, 32);
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (i = 0; i < n; i++) {
+		b[i].size = 16;
+		b[i].vaddr = dma_smallbuf_zalloc(dev, 16, GFP_KERNEL, &b[i].dma);
+		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
+	}
+	sb_free_all(dev, b, n);
+}
+
 static void sb_test_debug_double_free(struct kunit *test)
 {
 	struct device *dev;
@@ -764,8 +1202,9 @@ static void sb_test_debug_double_free(struct kunit *test)
 	a = dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &a_dma);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	dma_smallbuf_free(dev, 64, a, a_dma);
-	/* Poisoned past the pool's own free-list link. */
-	KUNIT_EXPECT_FALSE(test, memchr_inv(a + 16, POISON_FREE, 64 - 16));
+	/* Poisoned (or, with init_on_free, wiped) past the free-list link. */
+	KUNIT_EXPECT_FALSE(test, memchr_inv(a + 16, want_init_on_free() ? 0 : POISON_FREE,
+					    64 - 16));
 	dma_smallbuf_free(dev, 64, a, a_dma);
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.errors, 1);
@@ -820,8 +1259,21 @@ static struct kunit_case dma_smallbuf_cases[] = {
 	KUNIT_CASE(sb_test_atomic_first),
 	KUNIT_CASE(sb_test_concurrent),
 	KUNIT_CASE(sb_test_release_outstanding),
-	KUNIT_CASE(sb_test_devres),
+	KUNIT_CASE(sb_test_driver_lifetime),
+	KUNIT_CASE(sb_test_release_race),
+	KUNIT_CASE(sb_test_null_args),
+	KUNIT_CASE(sb_test_percpu_cost),
+	KUNIT_CASE(sb_test_cpu_list_bound),
+	KUNIT_CASE(sb_test_cpu_offline),
+	KUNIT_CASE(sb_test_init_on_free),
+	KUNIT_CASE(sb_test_noio),
+	KUNIT_CASE(sb_test_zone_warn_per_device),
+	KUNIT_CASE(sb_test_min_size),
+	KUNIT_CASE(sb_test_zalloc_block),
+	KUNIT_CASE(sb_test_narrow_bounded),
+	KUNIT_CASE(sb_test_narrow_widen),
 	KUNIT_CASE(sb_test_zalloc),
+	KUNIT_CASE(sb_test_debug_zalloc_many),
 	KUNIT_CASE(sb_test_debug_double_free),
 	KUNIT_CASE(sb_test_debug_mismatch),
 	{}

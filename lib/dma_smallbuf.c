@@ -2,110 +2,116 @@
 /*
  * dma_smallbuf: small coherent DMA buffers that honour the device's mask.
  *
- * Each device gets, on first use, one dma_pool per power-of-two size class
- * from DMA_SMALLBUF_MIN_SIZE to DMA_SMALLBUF_MAX_SIZE; larger buffers come
- * straight from dma_alloc_coherent().  The pools get their pages from
- * dma_alloc_coherent() on the same device, so every block lies below the
- * device's coherent DMA mask and bus limit at the time its page was taken.
+ * Buffers of up to DMA_SMALLBUF_MAX_SIZE come from power-of-two size
+ * classes of DMA_SMALLBUF_MIN_SIZE bytes and up.  A class takes whole
+ * pages from dma_alloc_coherent() on the device and cuts them into blocks,
+ * as dma_pool does; like dma_pool, it keeps the link and the DMA address of
+ * a free block inside the block.  Free blocks sit on one short list per CPU
+ * (behind a local lock) and one list per class (behind a spinlock).  Larger
+ * buffers come straight from dma_alloc_coherent().
  *
- * A small per-CPU cache of free blocks sits in front of every pool, so that
- * the common alloc/free pair touches no shared cache line and takes no lock
- * but a local one.  Every block handed out is checked against the device's
- * current limit: blocks taken under a wider mask that the device can no
- * longer reach are parked until the device is released, never handed out.
+ * dma_pool itself is not used underneath: dma_pool_create() sleeps, so the
+ * first allocation of a class in atomic context would need a second
+ * allocator beside it, and dma_pool moves one block per lock round trip,
+ * where the per-CPU lists here move whole lists at once.
  *
- * The per-device state hangs off struct device and is published once with
- * a release/acquire pair, so the hot path finds it without any lock.  It is
- * torn down by devres when the device is bound to a driver, or by
- * dma_smallbuf_release().
+ * Reach: every block is checked when it is handed out against
+ * min(coherent_dma_mask, bus_dma_limit) over its whole length.  Pages are
+ * taken under the mask of the moment, so blocks out of reach exist only
+ * after the driver narrowed its mask; they are set aside (a whole per-CPU
+ * list at once, or at most a bounded number of blocks per allocation), and
+ * return to use when the mask is widened again.
+ *
+ * Lifetime: the per-device state is created by the first allocation, in
+ * any context, and hangs off struct device.  The driver core releases it
+ * (dma_smallbuf_release()) after devres_release_all() when a driver is
+ * unbound or fails to probe, before the bus's dma_configure() when a
+ * driver is bound, and in device_del().  So devm actions may still
+ * allocate and free while they run at unbind, and blocks taken under one
+ * DMA configuration are never handed out under the next.  Release unhooks
+ * the state, waits for an RCU grace period (every fast path runs in an RCU
+ * read-side section) and for slow paths that hold a reference, then frees
+ * it: a late free on the device finds no state and is refused with a
+ * warning, never applied to freed memory.
  */
 
 #define pr_fmt(fmt) "dma_smallbuf: " fmt
 
-#include <linux/debugfs.h>
+#include <linux/completion.h>
+#include <linux/cpuhotplug.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-smallbuf.h>
-#include <linux/dmapool.h>
 #include <linux/export.h>
-#include <linux/llist.h>
+#include <linux/list.h>
 #include <linux/local_lock.h>
-#include <linux/mutex.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/poison.h>
-#include <linux/seq_file.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #define SB_NR_CLASSES	(PAGE_SHIFT - DMA_SMALLBUF_MIN_SHIFT + 1)
-/* Statistics slot for buffers above DMA_SMALLBUF_MAX_SIZE. */
-#define SB_LARGE	SB_NR_CLASSES
-#define SB_NR_STATS	(SB_NR_CLASSES + 1)
-
-/* Free blocks cached per CPU and size class, and how many move at once. */
-#define SB_CACHE_SIZE	16
-#define SB_BATCH	(SB_CACHE_SIZE / 2)
 
 #define SB_ZONE_FLAGS	(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)
 
-struct sb_block {
+/* The beginning of a free block. */
+struct sb_free {
+	struct sb_free *next;
+	dma_addr_t dma;
+};
+
+/* One CPU's free blocks of one class, and its share of the counters. */
+struct sb_cpu {
+	local_lock_t lock;
+	struct sb_free *head;
+	struct sb_free *tail;		/* valid while @head is not NULL */
+	unsigned int nr;
+	/* Deltas: a buffer may be freed on another CPU than it came from. */
+	long live;
+	long requested;
+};
+
+/* A page cut into blocks; the class owns it until the device is released. */
+struct sb_page {
+	struct sb_page *next;
 	void *vaddr;
 	dma_addr_t dma;
 };
 
-struct sb_pcpu {
-	local_lock_t lock;
-	struct {
-		unsigned int nr;
-		struct sb_block blk[SB_CACHE_SIZE];
-	} cache[SB_NR_CLASSES];
-	/* Per-CPU deltas: a buffer may be freed on another CPU. */
-	long live[SB_NR_STATS];
-	s64 requested[SB_NR_STATS];
-};
-
-/* A free block kept out of circulation; lives inside the block itself. */
-struct sb_parked {
-	struct sb_parked *next;
-	dma_addr_t dma;
-};
-
-/* A fallback buffer waiting for process context to be freed. */
-struct sb_deferred {
-	struct llist_node node;
-	dma_addr_t dma;
-	size_t size;
-};
-
 struct sb_class {
-	struct dma_pool *pool;		/* NULL until first created */
-	bool want_pool;			/* asked for in atomic context */
-	spinlock_t lock;		/* protects @parked, @nr_parked */
-	struct sb_parked *parked;
-	unsigned long nr_parked;
-	atomic_long_t out;		/* blocks taken from @pool */
-	atomic_long_t peak;		/* most blocks ever taken at once */
+	struct sb_cpu __percpu *cpu;	/* NULL until the class is first used */
+	unsigned int cpu_max;		/* blocks a CPU keeps, DMA_SMALLBUF_CPU_BYTES */
+	spinlock_t lock;		/* protects everything below */
+	struct sb_free *free;
+	struct sb_free *aside;		/* out of reach when last looked at */
+	struct sb_free *aside_tail;
+	unsigned long nr_free;
+	unsigned long nr_aside;
+	u64 aside_limit;		/* the limit @aside was set aside under */
+	struct sb_page *pages;
+	unsigned long nr_pages;
 };
 
 struct dma_smallbuf {
 	struct device *dev;
-	struct sb_pcpu __percpu *pcpu;
-	struct sb_class class[SB_NR_CLASSES];
-	struct mutex create_lock;	/* serialises dma_pool_create() */
-	struct work_struct work;	/* pools and frees for atomic callers */
-	struct llist_head deferred;
-	struct xarray fallback;		/* vaddr -> class of fallback buffers */
-	atomic_long_t nr_fallback;
+	struct list_head node;		/* on sb_all */
+	refcount_t users;		/* the device's, and slow paths' */
+	struct completion idle;
+	atomic_t zone_flags;		/* zone modifiers callers passed */
+	atomic_t warned_reach;
+	atomic_long_t large_live;
+	atomic_long_t large_requested;
 	atomic_long_t large_backing;
 	atomic_long_t errors;
-	struct dentry *debugfs;
-	bool managed;			/* released by devres */
-	bool dying;
 #ifdef CONFIG_DMA_SMALLBUF_DEBUG
 	struct xarray live;		/* vaddr -> struct sb_record */
 #endif
+	struct sb_class class[SB_NR_CLASSES];
 };
 
 #ifdef CONFIG_DMA_SMALLBUF_DEBUG
@@ -115,7 +121,9 @@ struct sb_record {
 };
 #endif
 
-static struct dentry *sb_debugfs_root;
+/* Every state, for CPU hot-unplug; also serialises publishing and release. */
+static LIST_HEAD(sb_all);
+static DEFINE_SPINLOCK(sb_all_lock);
 
 static inline size_t sb_class_size(unsigned int c)
 {
@@ -131,7 +139,7 @@ static inline unsigned int sb_size_to_class(size_t size)
 }
 
 /* The highest DMA address this device can reach in a coherent buffer. */
-static u64 sb_limit(struct device *dev)
+static inline u64 sb_limit(struct device *dev)
 {
 	if (!dev->dma_mask || !dev->coherent_dma_mask)
 		return 0;
@@ -143,190 +151,354 @@ static inline bool sb_reachable(dma_addr_t dma, size_t size, u64 limit)
 	return dma <= limit && size - 1 <= limit - dma;
 }
 
-static void sb_account(struct dma_smallbuf *sb, unsigned int slot, long nr,
-		       s64 bytes)
-{
-	struct sb_pcpu *pc;
-	unsigned long flags;
-
-	local_lock_irqsave(&sb->pcpu->lock, flags);
-	pc = this_cpu_ptr(sb->pcpu);
-	pc->live[slot] += nr;
-	pc->requested[slot] += bytes;
-	local_unlock_irqrestore(&sb->pcpu->lock, flags);
-}
-
-static void sb_park(struct sb_class *cls, void *vaddr, dma_addr_t dma)
-{
-	struct sb_parked *p = vaddr;
-	unsigned long flags;
-
-	spin_lock_irqsave(&cls->lock, flags);
-	p->dma = dma;
-	p->next = cls->parked;
-	cls->parked = p;
-	cls->nr_parked++;
-	spin_unlock_irqrestore(&cls->lock, flags);
-}
-
-/* Blocks leave and re-enter the pool only through these two. */
-static void *sb_pool_get(struct sb_class *cls, gfp_t gfp, dma_addr_t *dma)
-{
-	long out, peak;
-	void *vaddr;
-
-	vaddr = dma_pool_alloc(cls->pool, gfp, dma);
-	if (!vaddr)
-		return NULL;
-	out = atomic_long_inc_return(&cls->out);
-	peak = atomic_long_read(&cls->peak);
-	while (out > peak && !atomic_long_try_cmpxchg(&cls->peak, &peak, out))
-		;
-	return vaddr;
-}
-
-static void sb_pool_put(struct sb_class *cls, void *vaddr, dma_addr_t dma)
-{
-	dma_pool_free(cls->pool, vaddr, dma);
-	atomic_long_dec(&cls->out);
-}
-
-static struct dma_pool *sb_create_pool(struct dma_smallbuf *sb, unsigned int c)
-{
-	struct sb_class *cls = &sb->class[c];
-	struct dma_pool *pool;
-	char name[32];
-
-	mutex_lock(&sb->create_lock);
-	pool = cls->pool;
-	if (!pool && !sb->dying) {
-		snprintf(name, sizeof(name), "dma_smallbuf-%zu", sb_class_size(c));
-		/* Aligned to its size: a block never crosses a page. */
-		pool = dma_pool_create(name, sb->dev, sb_class_size(c),
-				       sb_class_size(c), 0);
-		if (pool) {
-			/* Pairs with the acquire in sb_pool_alloc(). */
-			smp_store_release(&cls->pool, pool);
-		}
-	}
-	mutex_unlock(&sb->create_lock);
-	return pool;
-}
-
-static void sb_debugfs_add(struct dma_smallbuf *sb);
-
 /*
- * Process-context work on behalf of callers that could not sleep: create
- * the pools they asked for, free fallback buffers, add the debugfs entry.
+ * Allocations the caller made with GFP_NOIO or GFP_NOFS must not recurse
+ * into I/O or filesystems from the allocations done on its behalf (the
+ * state, the per-CPU lists, page tables of remapped memory).
  */
-static void sb_work(struct work_struct *work)
+static unsigned int sb_scope_save(gfp_t gfp)
 {
-	struct dma_smallbuf *sb = container_of(work, struct dma_smallbuf, work);
-	struct sb_deferred *d, *tmp;
-	struct llist_node *list;
+	if (!gfpflags_allow_blocking(gfp))
+		return memalloc_flags_save(0);
+	if (!(gfp & __GFP_IO))
+		return memalloc_flags_save(PF_MEMALLOC_NOIO);
+	if (!(gfp & __GFP_FS))
+		return memalloc_flags_save(PF_MEMALLOC_NOFS);
+	return memalloc_flags_save(0);
+}
+
+static void sb_put(struct dma_smallbuf *sb)
+{
+	if (refcount_dec_and_test(&sb->users))
+		complete(&sb->idle);
+}
+
+/* The device's state with a reference held, or NULL. */
+static struct dma_smallbuf *sb_find(struct device *dev)
+{
+	struct dma_smallbuf *sb;
+
+	rcu_read_lock();
+	sb = rcu_dereference(dev->dma_smallbuf);
+	if (sb && !refcount_inc_not_zero(&sb->users))
+		sb = NULL;
+	rcu_read_unlock();
+	return sb;
+}
+
+/* The device's state with a reference held, made if there is none. */
+static struct dma_smallbuf *sb_get(struct device *dev, gfp_t gfp)
+{
+	struct dma_smallbuf *sb, *old;
+	unsigned long flags;
 	unsigned int c;
 
-	for (c = 0; c < SB_NR_CLASSES; c++)
-		if (READ_ONCE(sb->class[c].want_pool))
-			sb_create_pool(sb, c);
+	sb = sb_find(dev);
+	if (sb)
+		return sb;
 
-	list = llist_del_all(&sb->deferred);
-	llist_for_each_entry_safe(d, tmp, list, node)
-		dma_free_coherent(sb->dev, d->size, d, d->dma);
-
-	if (!sb->debugfs && !sb->dying)
-		sb_debugfs_add(sb);
-}
-
-static void sb_defer_free(struct dma_smallbuf *sb, size_t size, void *vaddr,
-			  dma_addr_t dma)
-{
-	struct sb_deferred *d = vaddr;
-
-	d->dma = dma;
-	d->size = size;
-	llist_add(&d->node, &sb->deferred);
-	schedule_work(&sb->work);
-}
-
-static unsigned long sb_destroy(struct dma_smallbuf *sb);
-
-static void sb_devres_release(struct device *dev, void *res)
-{
-	sb_destroy(*(struct dma_smallbuf **)res);
-}
-
-static struct dma_smallbuf *sb_create(struct device *dev, gfp_t gfp)
-{
-	struct dma_smallbuf **node = NULL;
-	struct dma_smallbuf *sb, *old = NULL;
-	unsigned int c;
-	int cpu;
-
-	gfp &= ~__GFP_ZERO;
 	sb = kzalloc(sizeof(*sb), gfp);
 	if (!sb)
 		return NULL;
-	sb->pcpu = alloc_percpu_gfp(struct sb_pcpu, gfp);
-	if (!sb->pcpu)
-		goto fail;
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(sb->pcpu, cpu)->lock);
-	for (c = 0; c < SB_NR_CLASSES; c++)
-		spin_lock_init(&sb->class[c].lock);
 	sb->dev = dev;
-	mutex_init(&sb->create_lock);
-	INIT_WORK(&sb->work, sb_work);
-	init_llist_head(&sb->deferred);
-	xa_init_flags(&sb->fallback, XA_FLAGS_LOCK_IRQ);
+	refcount_set(&sb->users, 2);
+	init_completion(&sb->idle);
+	for (c = 0; c < SB_NR_CLASSES; c++) {
+		spin_lock_init(&sb->class[c].lock);
+		sb->class[c].cpu_max = max(DMA_SMALLBUF_CPU_BYTES / sb_class_size(c),
+					   DMA_SMALLBUF_CPU_MIN);
+	}
 #ifdef CONFIG_DMA_SMALLBUF_DEBUG
 	xa_init_flags(&sb->live, XA_FLAGS_LOCK_IRQ);
 #endif
 
-	/*
-	 * Managed resources on an unbound device would make a later probe
-	 * fail ("Resources present before probing"), so only a device that
-	 * has a driver gets devres; others call dma_smallbuf_release().
-	 */
-	sb->managed = !!READ_ONCE(dev->driver);
-	if (sb->managed) {
-		node = devres_alloc(sb_devres_release, sizeof(*node), gfp);
-		if (!node)
-			goto fail;
-		*node = sb;
+	spin_lock_irqsave(&sb_all_lock, flags);
+	old = rcu_dereference_protected(dev->dma_smallbuf,
+					lockdep_is_held(&sb_all_lock));
+	if (!old) {
+		list_add(&sb->node, &sb_all);
+		rcu_assign_pointer(dev->dma_smallbuf, sb);
 	}
-
-	if (!try_cmpxchg_release(&dev->dma_smallbuf, &old, sb)) {
-		/* Somebody else won the race: use theirs. */
-		devres_free(node);
-		free_percpu(sb->pcpu);
-		kfree(sb);
-		return old;
-	}
-	if (node)
-		devres_add(dev, node);
-	schedule_work(&sb->work);
-	return sb;
-
-fail:
-	free_percpu(sb->pcpu);
+	spin_unlock_irqrestore(&sb_all_lock, flags);
+	if (!old)
+		return sb;
+	/* Another CPU made one meanwhile: use it. */
 	kfree(sb);
-	return NULL;
+	return sb_find(dev);
 }
 
-static inline struct dma_smallbuf *sb_get(struct device *dev, gfp_t gfp)
+/* The class's per-CPU lists, or NULL before its first use. */
+static inline struct sb_cpu __percpu *sb_cpu_lists(struct sb_class *cls)
 {
-	/* Pairs with the release in sb_create(): *sb is initialised. */
-	struct dma_smallbuf *sb = smp_load_acquire(&dev->dma_smallbuf);
+	/* Pairs with cmpxchg_release() in sb_make_cpu_lists(): initialised. */
+	return smp_load_acquire(&cls->cpu);
+}
 
-	return likely(sb) ? sb : sb_create(dev, gfp);
+/* The class's per-CPU lists, made on its first use. */
+static struct sb_cpu __percpu *sb_make_cpu_lists(struct sb_class *cls, gfp_t gfp)
+{
+	struct sb_cpu __percpu *pcpu = sb_cpu_lists(cls);
+	int cpu;
+
+	if (likely(pcpu))
+		return pcpu;
+	/*
+	 * The per-CPU allocator takes a mutex under which it allocates with
+	 * GFP_KERNEL: a caller that must not recurse into I/O or filesystems
+	 * gets its atomic path instead.
+	 */
+	if ((gfp & (__GFP_IO | __GFP_FS)) != (__GFP_IO | __GFP_FS))
+		gfp = GFP_NOWAIT;
+	pcpu = alloc_percpu_gfp(struct sb_cpu, gfp);
+	if (!pcpu)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(pcpu, cpu)->lock);
+	if (cmpxchg_release(&cls->cpu, NULL, pcpu)) {
+		free_percpu(pcpu);
+		pcpu = sb_cpu_lists(cls);
+	}
+	return pcpu;
+}
+
+/* Move one CPU's whole list to the class list.  cls->lock is held. */
+static void sb_cpu_flush(struct sb_class *cls, struct sb_cpu *cpu)
+{
+	if (!cpu->head)
+		return;
+	cpu->tail->next = cls->free;
+	cls->free = cpu->head;
+	cls->nr_free += cpu->nr;
+	cpu->head = NULL;
+	cpu->nr = 0;
+}
+
+static void sb_set_aside(struct sb_class *cls, struct sb_free *first,
+			 struct sb_free *last, unsigned long nr, u64 limit)
+{
+	last->next = cls->aside;
+	if (!cls->aside)
+		cls->aside_tail = last;
+	cls->aside = first;
+	cls->nr_aside += nr;
+	cls->aside_limit = limit;
+}
+
+static inline void sb_cpu_push(struct sb_cpu *cpu, struct sb_free *blk)
+{
+	blk->next = cpu->head;
+	if (!cpu->head)
+		cpu->tail = blk;
+	cpu->head = blk;
+	cpu->nr++;
+}
+
+static inline void sb_cpu_append(struct sb_cpu *cpu, struct sb_free *blk)
+{
+	blk->next = NULL;
+	if (cpu->head)
+		cpu->tail->next = blk;
+	else
+		cpu->head = blk;
+	cpu->tail = blk;
+	cpu->nr++;
+}
+
+/*
+ * Take a block from this CPU's list, refilled from the class list.  A list
+ * whose first block is out of reach was freed under a wider mask: all of
+ * it is set aside at once.  At most cpu_max blocks of the class list are
+ * looked at.  NULL if no block in reach was found.
+ */
+static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
+			       u64 limit)
+{
+	unsigned int scan = cls->cpu_max;
+	struct sb_free *blk;
+	struct sb_cpu *cpu;
+	unsigned long flags;
+
+	local_lock_irqsave(&cls->cpu->lock, flags);
+	cpu = this_cpu_ptr(cls->cpu);
+	spin_lock(&cls->lock);
+	if (cpu->head && !sb_reachable(cpu->head->dma, csize, limit)) {
+		sb_set_aside(cls, cpu->head, cpu->tail, cpu->nr, limit);
+		cpu->head = NULL;
+		cpu->nr = 0;
+	}
+	/* The mask was widened: what was set aside may be in reach again. */
+	if (cls->aside && limit > cls->aside_limit) {
+		cls->aside_tail->next = cls->free;
+		cls->free = cls->aside;
+		cls->nr_free += cls->nr_aside;
+		cls->aside = NULL;
+		cls->nr_aside = 0;
+	}
+	while (cpu->nr < cls->cpu_max / 2 && cls->free && scan--) {
+		blk = cls->free;
+		cls->free = blk->next;
+		cls->nr_free--;
+		if (sb_reachable(blk->dma, csize, limit))
+			sb_cpu_append(cpu, blk);	/* most recently freed first */
+		else
+			sb_set_aside(cls, blk, blk, 1, limit);
+	}
+	spin_unlock(&cls->lock);
+	blk = cpu->head;
+	if (blk) {
+		cpu->head = blk->next;
+		cpu->nr--;
+		cpu->live++;
+		cpu->requested += size;
+	}
+	local_unlock_irqrestore(&cls->cpu->lock, flags);
+	return blk;
+}
+
+static void sb_warn_reach(struct dma_smallbuf *sb, dma_addr_t dma, u64 limit)
+{
+	if (!atomic_xchg(&sb->warned_reach, 1))
+		dev_warn(sb->dev, "dma_smallbuf_alloc: dma_alloc_coherent() returned %pad, beyond the device's limit %#llx\n",
+			 &dma, limit);
+}
+
+/*
+ * Cut a new page into blocks: the first is handed out, the others go to
+ * the class list.  A page out of reach (per-device coherent memory ignores
+ * the mask) is kept, its blocks set aside, and the allocation fails.
+ */
+static struct sb_free *sb_grow(struct dma_smallbuf *sb, struct sb_class *cls,
+			       size_t csize, size_t size, gfp_t gfp, u64 limit)
+{
+	struct sb_free *blk, *first, *last;
+	struct sb_page *pg;
+	struct sb_cpu *cpu;
+	unsigned long flags;
+	bool reach;
+	size_t off;
+
+	pg = kmalloc(sizeof(*pg), gfp);
+	if (!pg)
+		return NULL;
+	pg->vaddr = dma_alloc_coherent(sb->dev, PAGE_SIZE, &pg->dma, gfp);
+	if (!pg->vaddr) {
+		kfree(pg);
+		return NULL;
+	}
+	reach = sb_reachable(pg->dma, PAGE_SIZE, limit);
+	if (!reach)
+		sb_warn_reach(sb, pg->dma, limit);
+
+	/* Thread the blocks from the second (or, out of reach, the first). */
+	first = pg->vaddr + (reach ? csize : 0);
+	last = pg->vaddr + PAGE_SIZE - csize;
+	for (off = reach ? csize : 0; off < PAGE_SIZE; off += csize) {
+		blk = pg->vaddr + off;
+		blk->dma = pg->dma + off;
+		blk->next = (void *)blk + csize;
+	}
+
+	spin_lock_irqsave(&cls->lock, flags);
+	pg->next = cls->pages;
+	cls->pages = pg;
+	cls->nr_pages++;
+	if (!reach) {
+		sb_set_aside(cls, first, last, PAGE_SIZE / csize, limit);
+	} else if (csize < PAGE_SIZE) {
+		last->next = cls->free;
+		cls->free = first;
+		cls->nr_free += PAGE_SIZE / csize - 1;
+	}
+	spin_unlock_irqrestore(&cls->lock, flags);
+	if (!reach)
+		return NULL;
+
+	local_lock_irqsave(&cls->cpu->lock, flags);
+	cpu = this_cpu_ptr(cls->cpu);
+	cpu->live++;
+	cpu->requested += size;
+	local_unlock_irqrestore(&cls->cpu->lock, flags);
+	blk = pg->vaddr;
+	blk->dma = pg->dma;
+	return blk;
+}
+
+static void *sb_alloc_block(struct dma_smallbuf *sb, size_t size, gfp_t gfp,
+			    u64 limit, dma_addr_t *dma)
+{
+	unsigned int c = sb_size_to_class(size);
+	struct sb_class *cls = &sb->class[c];
+	size_t csize = sb_class_size(c);
+	struct sb_free *blk;
+
+	if (!sb_make_cpu_lists(cls, gfp))
+		return NULL;
+	blk = sb_take(cls, csize, size, limit);
+	if (!blk)
+		blk = sb_grow(sb, cls, csize, size, gfp, limit);
+	if (!blk)
+		return NULL;
+	*dma = blk->dma;
+	return blk;
+}
+
+static void *sb_alloc_large(struct dma_smallbuf *sb, size_t size, gfp_t gfp,
+			    u64 limit, dma_addr_t *dma)
+{
+	void *vaddr = dma_alloc_coherent(sb->dev, size, dma, gfp);
+
+	if (!vaddr)
+		return NULL;
+	if (!sb_reachable(*dma, size, limit)) {
+		sb_warn_reach(sb, *dma, limit);
+		/* dma_free_coherent() needs interrupts on: else keep it. */
+		if (!irqs_disabled())
+			dma_free_coherent(sb->dev, size, vaddr, *dma);
+		return NULL;
+	}
+	atomic_long_inc(&sb->large_live);
+	atomic_long_add(size, &sb->large_requested);
+	atomic_long_add(PAGE_SIZE << get_order(size), &sb->large_backing);
+	return vaddr;
+}
+
+static void sb_free_block(struct dma_smallbuf *sb, size_t size, void *vaddr,
+			  dma_addr_t dma)
+{
+	unsigned int c = sb_size_to_class(size);
+	struct sb_class *cls = &sb->class[c];
+	struct sb_free *blk = vaddr;
+	struct sb_cpu *cpu;
+	unsigned long flags;
+
+	if (!sb_cpu_lists(cls)) {
+		dev_warn_ratelimited(sb->dev, "dma_smallbuf_free(%zu, %p): no buffer of that size was ever allocated\n",
+				     size, vaddr);
+		atomic_long_inc(&sb->errors);
+		return;
+	}
+	if (want_init_on_free())
+		memset(vaddr, 0, sb_class_size(c));
+	local_lock_irqsave(&cls->cpu->lock, flags);
+	cpu = this_cpu_ptr(cls->cpu);
+	/* Full: the older blocks go to the class, the one freed now stays. */
+	if (cpu->nr >= cls->cpu_max) {
+		spin_lock(&cls->lock);
+		sb_cpu_flush(cls, cpu);
+		spin_unlock(&cls->lock);
+	}
+	blk->dma = dma;
+	sb_cpu_push(cpu, blk);
+	cpu->live--;
+	cpu->requested -= size;
+	local_unlock_irqrestore(&cls->cpu->lock, flags);
 }
 
 #ifdef CONFIG_DMA_SMALLBUF_DEBUG
 static bool sb_debug_track(struct dma_smallbuf *sb, size_t size, void *vaddr,
 			   dma_addr_t dma, gfp_t gfp)
 {
-	struct sb_record *rec = kmalloc(sizeof(*rec), gfp & ~__GFP_ZERO);
+	struct sb_record *rec = kmalloc(sizeof(*rec), gfp);
 	unsigned long flags;
 	int err;
 
@@ -342,7 +514,7 @@ static bool sb_debug_track(struct dma_smallbuf *sb, size_t size, void *vaddr,
 	return !err;
 }
 
-/* Returns false, after one WARN, if the free must not go ahead. */
+/* Returns false, after one warning, if the free must not go ahead. */
 static bool sb_debug_untrack(struct dma_smallbuf *sb, size_t size,
 			     void *vaddr, dma_addr_t dma)
 {
@@ -403,205 +575,39 @@ static inline void sb_debug_destroy(struct dma_smallbuf *sb)
 }
 #endif
 
-static void *sb_alloc_large(struct dma_smallbuf *sb, size_t size, gfp_t gfp,
-			    u64 limit, dma_addr_t *dma)
+static void sb_free_any(struct dma_smallbuf *sb, size_t size, void *vaddr,
+			dma_addr_t dma)
 {
-	void *vaddr = dma_alloc_coherent(sb->dev, size, dma, gfp);
-
-	if (!vaddr)
-		return NULL;
-	if (WARN_ON_ONCE(!sb_reachable(*dma, size, limit))) {
-		dma_free_coherent(sb->dev, size, vaddr, *dma);
-		return NULL;
-	}
-	atomic_long_add(PAGE_SIZE << get_order(size), &sb->large_backing);
-	sb_account(sb, SB_LARGE, 1, size);
-	return vaddr;
-}
-
-static void *sb_fallback_erase(struct dma_smallbuf *sb, void *vaddr)
-{
-	unsigned long flags;
-	void *entry;
-
-	xa_lock_irqsave(&sb->fallback, flags);
-	entry = __xa_erase(&sb->fallback, (unsigned long)vaddr);
-	xa_unlock_irqrestore(&sb->fallback, flags);
-	return entry;
-}
-
-/*
- * A size class has no pool yet and the caller cannot sleep: serve this one
- * buffer from dma_alloc_coherent() and let the work item create the pool.
- */
-static void *sb_alloc_fallback(struct dma_smallbuf *sb, unsigned int c,
-			       size_t size, gfp_t gfp, u64 limit,
-			       dma_addr_t *dma)
-{
-	size_t csize = sb_class_size(c);
-	unsigned long flags;
-	void *vaddr;
-	int err;
-
-	WRITE_ONCE(sb->class[c].want_pool, true);
-	schedule_work(&sb->work);
-
-	vaddr = dma_alloc_coherent(sb->dev, csize, dma, gfp);
-	if (!vaddr)
-		return NULL;
-	/* Interrupts may be off: the _irq variants would turn them on. */
-	xa_lock_irqsave(&sb->fallback, flags);
-	err = xa_err(__xa_store(&sb->fallback, (unsigned long)vaddr,
-				xa_mk_value(c), gfp));
-	xa_unlock_irqrestore(&sb->fallback, flags);
-	if (WARN_ON_ONCE(!sb_reachable(*dma, csize, limit)) || err) {
-		if (!err)
-			sb_fallback_erase(sb, vaddr);
-		sb_defer_free(sb, csize, vaddr, *dma);
-		return NULL;
-	}
-	atomic_long_inc(&sb->nr_fallback);
-	sb_account(sb, c, 1, size);
-	return vaddr;
-}
-
-static bool sb_free_fallback(struct dma_smallbuf *sb, unsigned int c,
-			     size_t size, void *vaddr, dma_addr_t dma)
-{
-	if (!sb_fallback_erase(sb, vaddr))
-		return false;
-	atomic_long_dec(&sb->nr_fallback);
-	sb_account(sb, c, -1, -(s64)size);
-	/* dma_free_coherent() may not be called with interrupts off. */
-	sb_defer_free(sb, sb_class_size(c), vaddr, dma);
-	return true;
-}
-
-/* Take a block from this CPU's cache; NULL if it holds none in reach. */
-static void *sb_cache_alloc(struct dma_smallbuf *sb, unsigned int c,
-			    size_t size, u64 limit, dma_addr_t *dma)
-{
-	size_t csize = sb_class_size(c);
-	struct sb_block *blk;
-	struct sb_pcpu *pc;
-	unsigned long flags;
-	void *vaddr = NULL;
-
-	local_lock_irqsave(&sb->pcpu->lock, flags);
-	pc = this_cpu_ptr(sb->pcpu);
-	while (pc->cache[c].nr) {
-		blk = &pc->cache[c].blk[--pc->cache[c].nr];
-		if (likely(sb_reachable(blk->dma, csize, limit))) {
-			vaddr = blk->vaddr;
-			*dma = blk->dma;
-			pc->live[c]++;
-			pc->requested[c] += size;
-			break;
-		}
-		sb_park(&sb->class[c], blk->vaddr, blk->dma);
-	}
-	local_unlock_irqrestore(&sb->pcpu->lock, flags);
-	return vaddr;
-}
-
-/* Refill this CPU's cache from the pool and hand out one block. */
-static void *sb_pool_alloc(struct dma_smallbuf *sb, unsigned int c,
-			   size_t size, gfp_t gfp, u64 limit, dma_addr_t *dma)
-{
-	struct sb_class *cls = &sb->class[c];
-	size_t csize = sb_class_size(c);
-	struct sb_block batch[SB_BATCH];
-	gfp_t more = (gfp & ~(__GFP_DIRECT_RECLAIM | __GFP_HIGH)) | __GFP_NOWARN;
-	struct sb_pcpu *pc;
-	unsigned long flags;
-	unsigned int n = 0, i;
-	void *vaddr;
-
-	/* Pairs with the release in sb_create_pool(). */
-	if (!smp_load_acquire(&cls->pool) &&
-	    (!gfpflags_allow_blocking(gfp) || !sb_create_pool(sb, c)))
-		return sb_alloc_fallback(sb, c, size, gfp, limit, dma);
-
-	/*
-	 * Blocks out of reach were taken under a wider mask; park them.  The
-	 * pool's free list holds finitely many, and pages it adds come from
-	 * dma_alloc_coherent() under the current mask, so this ends.
-	 */
-	while (n < SB_BATCH) {
-		vaddr = sb_pool_get(cls, n ? more : gfp, &batch[n].dma);
-		if (!vaddr)
-			break;
-		if (!sb_reachable(batch[n].dma, csize, limit)) {
-			sb_park(cls, vaddr, batch[n].dma);
-			continue;
-		}
-		batch[n++].vaddr = vaddr;
-	}
-	if (!n)
-		return NULL;
-
-	local_lock_irqsave(&sb->pcpu->lock, flags);
-	pc = this_cpu_ptr(sb->pcpu);
-	for (i = 1; i < n; i++) {
-		if (pc->cache[c].nr < SB_CACHE_SIZE)
-			pc->cache[c].blk[pc->cache[c].nr++] = batch[i];
-		else
-			sb_pool_put(cls, batch[i].vaddr, batch[i].dma);
-	}
-	pc->live[c]++;
-	pc->requested[c] += size;
-	local_unlock_irqrestore(&sb->pcpu->lock, flags);
-
-	*dma = batch[0].dma;
-	return batch[0].vaddr;
-}
-
-static void sb_free(struct dma_smallbuf *sb, size_t size, void *vaddr,
-		    dma_addr_t dma)
-{
-	struct sb_class *cls;
-	struct sb_pcpu *pc;
-	unsigned long flags;
-	unsigned int c, i;
-
-	if (unlikely(size > DMA_SMALLBUF_MAX_SIZE)) {
-		dma_free_coherent(sb->dev, size, vaddr, dma);
-		atomic_long_sub(PAGE_SIZE << get_order(size), &sb->large_backing);
-		sb_account(sb, SB_LARGE, -1, -(s64)size);
+	if (size <= DMA_SMALLBUF_MAX_SIZE) {
+		sb_free_block(sb, size, vaddr, dma);
 		return;
 	}
-
-	c = sb_size_to_class(size);
-	if (unlikely(atomic_long_read(&sb->nr_fallback)) &&
-	    sb_free_fallback(sb, c, size, vaddr, dma))
-		return;
-
-	cls = &sb->class[c];
-	local_lock_irqsave(&sb->pcpu->lock, flags);
-	pc = this_cpu_ptr(sb->pcpu);
-	if (unlikely(pc->cache[c].nr == SB_CACHE_SIZE)) {
-		for (i = 0; i < SB_BATCH; i++) {
-			struct sb_block *blk = &pc->cache[c].blk[--pc->cache[c].nr];
-
-			sb_pool_put(cls, blk->vaddr, blk->dma);
-		}
-	}
-	pc->cache[c].blk[pc->cache[c].nr].vaddr = vaddr;
-	pc->cache[c].blk[pc->cache[c].nr].dma = dma;
-	pc->cache[c].nr++;
-	pc->live[c]--;
-	pc->requested[c] -= size;
-	local_unlock_irqrestore(&sb->pcpu->lock, flags);
+	dma_free_coherent(sb->dev, size, vaddr, dma);
+	atomic_long_dec(&sb->large_live);
+	atomic_long_sub(size, &sb->large_requested);
+	atomic_long_sub(PAGE_SIZE << get_order(size), &sb->large_backing);
 }
 
-/* Everything but a cache hit: checks, warnings, refills, large buffers. */
+static void sb_warn_zone(struct dma_smallbuf *sb, gfp_t gfp,
+			 unsigned long caller)
+{
+	unsigned int flags = (__force unsigned int)(gfp & SB_ZONE_FLAGS);
+
+	/* Once per device and flag, so that every offender is named. */
+	if (flags & ~atomic_fetch_or(flags, &sb->zone_flags))
+		dev_warn(sb->dev, "dma_smallbuf_alloc: zone flags %#x from %pS ignored, the DMA mask decides\n",
+			 flags, (void *)caller);
+}
+
+/* Everything but a hit on this CPU's list. */
 static noinline void *sb_alloc_slow(struct device *dev, size_t size,
 				    gfp_t gfp, dma_addr_t *dma,
 				    unsigned long caller)
 {
+	bool zero = want_init_on_alloc(gfp);
 	struct dma_smallbuf *sb;
-	unsigned int c;
-	void *vaddr;
+	void *vaddr = NULL;
+	unsigned int scope;
 	u64 limit;
 
 	if (WARN_ON_ONCE(!dev || !dma))
@@ -616,32 +622,31 @@ static noinline void *sb_alloc_slow(struct device *dev, size_t size,
 				     (void *)caller);
 		return NULL;
 	}
-	if (unlikely(gfp & SB_ZONE_FLAGS)) {
-		dev_warn_once(dev, "dma_smallbuf_alloc: zone flags %#x from %pS ignored, the DMA mask decides\n",
-			      (__force unsigned int)(gfp & SB_ZONE_FLAGS),
-			      (void *)caller);
-		gfp &= ~SB_ZONE_FLAGS;
-	}
+	might_alloc(gfp);
 
-	sb = sb_get(dev, gfp);
-	if (unlikely(!sb))
-		return NULL;
+	scope = sb_scope_save(gfp);
+	sb = sb_get(dev, gfp & ~(SB_ZONE_FLAGS | __GFP_ZERO));
+	if (!sb)
+		goto out;
+	if (unlikely(gfp & SB_ZONE_FLAGS))
+		sb_warn_zone(sb, gfp, caller);
+	gfp &= ~(SB_ZONE_FLAGS | __GFP_ZERO);
 
-	if (unlikely(size > DMA_SMALLBUF_MAX_SIZE)) {
+	if (size > DMA_SMALLBUF_MAX_SIZE)
 		vaddr = sb_alloc_large(sb, size, gfp, limit, dma);
-	} else {
-		c = sb_size_to_class(size);
-		vaddr = sb_cache_alloc(sb, c, size, limit, dma);
-		if (!vaddr)
-			vaddr = sb_pool_alloc(sb, c, size, gfp & ~__GFP_ZERO,
-					      limit, dma);
-		if (vaddr && want_init_on_alloc(gfp))
-			memset(vaddr, 0, size);
-	}
+	else
+		vaddr = sb_alloc_block(sb, size, gfp, limit, dma);
 	if (vaddr && unlikely(!sb_debug_track(sb, size, vaddr, *dma, gfp))) {
-		sb_free(sb, size, vaddr, *dma);
+		sb_free_any(sb, size, vaddr, *dma);
 		vaddr = NULL;
 	}
+	sb_put(sb);
+out:
+	memalloc_flags_restore(scope);
+	/* A zeroed buffer is zeroed to its end: the device sees the block. */
+	if (vaddr && zero)
+		memset(vaddr, 0, size > DMA_SMALLBUF_MAX_SIZE ? size :
+				 sb_class_size(sb_size_to_class(size)));
 	return vaddr;
 }
 
@@ -649,23 +654,29 @@ static noinline void *sb_alloc_slow(struct device *dev, size_t size,
  * dma_smallbuf_alloc - allocate a small coherent buffer the device can reach
  * @dev: device the buffer is for
  * @size: bytes wanted; not 0
- * @gfp: allocation flags (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, ...)
+ * @gfp: allocation flags (GFP_KERNEL, GFP_NOIO, GFP_ATOMIC, GFP_NOWAIT, ...)
  * @dma: where to store the buffer's DMA address
  *
  * Returns a buffer of at least @size bytes whose DMA address @dma satisfies
- * @dma + @size - 1 <= the device's coherent DMA mask (and bus limit).  No
- * dma_map_single() or dma_sync_*() is needed: the memory is coherent.
+ * @dma + @size - 1 <= min(coherent DMA mask, bus limit) of @dev at the time
+ * of the call.  No dma_map_single() or dma_sync_*() is needed: the memory
+ * is coherent.
  *
- * Buffers up to %DMA_SMALLBUF_MAX_SIZE come from per-device dma_pools of
- * power-of-two sizes, created on first use; they are aligned to their size
- * rounded up to a power of two (so at least as well as kmalloc()) and never
- * cross a page boundary.  Larger buffers come from dma_alloc_coherent().
+ * Up to %DMA_SMALLBUF_MAX_SIZE, the buffer is a block of the power-of-two
+ * size class that holds @size (at least %DMA_SMALLBUF_MIN_SIZE bytes):
+ * its CPU and DMA addresses are aligned to the class size and it never
+ * crosses a page boundary.  Larger buffers come from dma_alloc_coherent(),
+ * with its alignment: the DMA address to the smallest power-of-two number
+ * of pages that holds @size, the CPU address to a page.
  *
  * Zone modifiers in @gfp (%GFP_DMA, %GFP_DMA32, __GFP_HIGHMEM) are ignored,
- * with a one-time warning: the device's mask decides where the memory is.
+ * with one warning per device and flag: the device's mask decides where
+ * the memory is.  With __GFP_ZERO (or init_on_alloc) the whole block is
+ * zeroed, not only @size bytes.
  *
- * Context: any context if @gfp does not allow blocking, including the first
- * allocation on a device; process context otherwise.
+ * Context: Process context if @gfp allows blocking.  Otherwise any context
+ * but NMI, also for the first allocation on a device; on PREEMPT_RT not in
+ * hard interrupt context nor under a raw spinlock, as it takes spinlocks.
  * Return: the buffer's CPU address, or %NULL on failure, on a device with
  * no usable coherent DMA mask, or for @size 0 (the last two with a
  * warning).  Free it with dma_smallbuf_free().
@@ -673,41 +684,46 @@ static noinline void *sb_alloc_slow(struct device *dev, size_t size,
 void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 			 dma_addr_t *dma)
 {
+	struct sb_cpu __percpu *pcpu;
+	struct sb_free *blk = NULL;
 	struct dma_smallbuf *sb;
-	struct sb_pcpu *pc;
+	struct sb_cpu *cpu;
 	unsigned long flags;
-	unsigned int c, nr;
-	void *vaddr = NULL;
+	unsigned int c;
 
 	/* One test for everything unusual; size - 1 also catches size 0. */
 	if (unlikely(!dev || !dma || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
 		     (gfp & SB_ZONE_FLAGS) ||
 		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
 		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
-	/* Pairs with the release in sb_create(). */
-	sb = smp_load_acquire(&dev->dma_smallbuf);
-	if (unlikely(!sb))
-		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
 
 	c = sb_size_to_class(size);
-	local_lock_irqsave(&sb->pcpu->lock, flags);
-	pc = this_cpu_ptr(sb->pcpu);
-	nr = pc->cache[c].nr;
-	/* A device without a usable mask has limit 0: nothing is in reach. */
-	if (likely(nr) && likely(sb_reachable(pc->cache[c].blk[nr - 1].dma,
-					      sb_class_size(c), sb_limit(dev)))) {
-		pc->cache[c].nr = --nr;
-		vaddr = pc->cache[c].blk[nr].vaddr;
-		*dma = pc->cache[c].blk[nr].dma;
-		pc->live[c]++;
-		pc->requested[c] += size;
+	rcu_read_lock();
+	sb = rcu_dereference(dev->dma_smallbuf);
+	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
+	if (likely(pcpu)) {
+		local_lock_irqsave(&pcpu->lock, flags);
+		cpu = this_cpu_ptr(pcpu);
+		blk = cpu->head;
+		/* A device without a usable mask has limit 0: nothing is in reach. */
+		if (likely(blk) &&
+		    likely(sb_reachable(blk->dma, sb_class_size(c), sb_limit(dev)))) {
+			cpu->head = blk->next;
+			cpu->nr--;
+			cpu->live++;
+			cpu->requested += size;
+			*dma = blk->dma;
+		} else {
+			blk = NULL;
+		}
+		local_unlock_irqrestore(&pcpu->lock, flags);
 	}
-	local_unlock_irqrestore(&sb->pcpu->lock, flags);
-	if (unlikely(!vaddr))
+	rcu_read_unlock();
+	if (unlikely(!blk))
 		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
 	if (want_init_on_alloc(gfp))
-		memset(vaddr, 0, size);
-	return vaddr;
+		memset(blk, 0, sb_class_size(c));
+	return blk;
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_alloc);
 
@@ -718,7 +734,8 @@ EXPORT_SYMBOL_GPL(dma_smallbuf_alloc);
  * @gfp: allocation flags
  * @dma: where to store the buffer's DMA address
  *
- * As dma_smallbuf_alloc(), with the first @size bytes set to zero.
+ * As dma_smallbuf_alloc(), with the whole buffer, up to the end of its
+ * size class, set to zero.
  *
  * Context: as dma_smallbuf_alloc().
  * Return: the buffer's CPU address, or %NULL.
@@ -730,9 +747,10 @@ void *dma_smallbuf_zalloc(struct device *dev, size_t size, gfp_t gfp,
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_zalloc);
 
-/* Everything but a push into a cache with room. */
+/* Everything but a push onto this CPU's list with room. */
 static noinline void sb_free_slow(struct device *dev, size_t size,
-				  void *vaddr, dma_addr_t dma)
+				  void *vaddr, dma_addr_t dma,
+				  unsigned long caller)
 {
 	struct dma_smallbuf *sb;
 
@@ -740,15 +758,15 @@ static noinline void sb_free_slow(struct device *dev, size_t size,
 		return;
 	if (WARN_ON_ONCE(!dev || !size))
 		return;
-	/* Pairs with the release in sb_create(). */
-	sb = smp_load_acquire(&dev->dma_smallbuf);
+	sb = sb_find(dev);
 	if (unlikely(!sb)) {
-		dev_WARN_ONCE(dev, 1, "%s(%zu, %p): device has no buffers, released?\n",
-			      __func__, size, vaddr);
+		dev_warn_ratelimited(dev, "dma_smallbuf_free(%zu, %p) from %pS: device has no dma_smallbuf state (released?), buffer ignored\n",
+				     size, vaddr, (void *)caller);
 		return;
 	}
 	if (sb_debug_untrack(sb, size, vaddr, dma))
-		sb_free(sb, size, vaddr, dma);
+		sb_free_any(sb, size, vaddr, dma);
+	sb_put(sb);
 }
 
 /**
@@ -758,73 +776,81 @@ static noinline void sb_free_slow(struct device *dev, size_t size,
  * @vaddr: its CPU address; %NULL is a no-op
  * @dma: its DMA address
  *
- * The arguments are those of dma_free_coherent().  With
+ * The arguments are those of dma_free_coherent().  The buffer must be
+ * freed before the device's state is released (see dma_smallbuf_release());
+ * a free that finds no state is refused with a warning.  With
  * CONFIG_DMA_SMALLBUF_DEBUG, a double free, a wrong @size or a @dma that
  * does not belong to @vaddr is refused with a warning, and freed buffers
- * are poisoned.
+ * are poisoned.  With init_on_free, the block is zeroed.
  *
- * Context: any context for buffers up to %DMA_SMALLBUF_MAX_SIZE; process
- * context for larger ones, as for dma_free_coherent().
+ * Context: up to %DMA_SMALLBUF_MAX_SIZE, any context but NMI (on
+ * PREEMPT_RT, not hard interrupt context nor under a raw spinlock).
+ * Larger buffers: process context with interrupts enabled, as for
+ * dma_free_coherent().
  */
 void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 		       dma_addr_t dma)
 {
+	struct sb_cpu __percpu *pcpu;
+	struct sb_free *blk = vaddr;
 	struct dma_smallbuf *sb;
-	struct sb_pcpu *pc;
+	struct sb_cpu *cpu;
 	unsigned long flags;
-	unsigned int c, nr;
+	bool done = false;
+	unsigned int c;
 
 	if (unlikely(!dev || !vaddr || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
 		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
 		goto slow;
-	/* Pairs with the release in sb_create(). */
-	sb = smp_load_acquire(&dev->dma_smallbuf);
-	if (unlikely(!sb || atomic_long_read(&sb->nr_fallback)))
-		goto slow;
 
 	c = sb_size_to_class(size);
-	local_lock_irqsave(&sb->pcpu->lock, flags);
-	pc = this_cpu_ptr(sb->pcpu);
-	nr = pc->cache[c].nr;
-	if (likely(nr < SB_CACHE_SIZE)) {
-		pc->cache[c].blk[nr].vaddr = vaddr;
-		pc->cache[c].blk[nr].dma = dma;
-		pc->cache[c].nr = nr + 1;
-		pc->live[c]--;
-		pc->requested[c] -= size;
+	rcu_read_lock();
+	sb = rcu_dereference(dev->dma_smallbuf);
+	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
+	if (likely(pcpu)) {
+		if (want_init_on_free())
+			memset(vaddr, 0, sb_class_size(c));
+		local_lock_irqsave(&pcpu->lock, flags);
+		cpu = this_cpu_ptr(pcpu);
+		if (likely(cpu->nr < sb->class[c].cpu_max)) {
+			blk->dma = dma;
+			sb_cpu_push(cpu, blk);
+			cpu->live--;
+			cpu->requested -= size;
+			done = true;
+		}
+		local_unlock_irqrestore(&pcpu->lock, flags);
 	}
-	local_unlock_irqrestore(&sb->pcpu->lock, flags);
-	if (likely(nr < SB_CACHE_SIZE))
+	rcu_read_unlock();
+	if (likely(done))
 		return;
 slow:
-	sb_free_slow(dev, size, vaddr, dma);
+	sb_free_slow(dev, size, vaddr, dma, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_free);
 
-static void sb_sum(struct dma_smallbuf *sb, long *live, s64 *requested)
+/* Free and live blocks of a class, counted under its lock. */
+static void sb_class_stats(struct sb_class *cls, size_t csize,
+			   struct dma_smallbuf_stats *st)
 {
-	unsigned int s;
+	struct sb_cpu __percpu *pcpu = sb_cpu_lists(cls);
+	unsigned long flags;
 	int cpu;
 
-	memset(live, 0, sizeof(*live) * SB_NR_STATS);
-	memset(requested, 0, sizeof(*requested) * SB_NR_STATS);
+	if (!pcpu)
+		return;
 	for_each_possible_cpu(cpu) {
-		struct sb_pcpu *pc = per_cpu_ptr(sb->pcpu, cpu);
+		struct sb_cpu *pc = per_cpu_ptr(pcpu, cpu);
 
-		for (s = 0; s < SB_NR_STATS; s++) {
-			live[s] += READ_ONCE(pc->live[s]);
-			requested[s] += READ_ONCE(pc->requested[s]);
-		}
+		st->live += READ_ONCE(pc->live);
+		st->requested += READ_ONCE(pc->requested);
+		st->cached += (u64)READ_ONCE(pc->nr) * csize;
 	}
-}
-
-/* Pages a pool holds: it grows only when every block it has is taken. */
-static u64 sb_class_backing(struct dma_smallbuf *sb, unsigned int c)
-{
-	unsigned long per_page = PAGE_SIZE / sb_class_size(c);
-
-	return (u64)DIV_ROUND_UP(atomic_long_read(&sb->class[c].peak), per_page) *
-	       PAGE_SIZE;
+	st->percpu += (u64)sizeof(struct sb_cpu) * num_possible_cpus();
+	spin_lock_irqsave(&cls->lock, flags);
+	st->backing += (u64)cls->nr_pages * PAGE_SIZE;
+	st->parked += cls->nr_aside;
+	spin_unlock_irqrestore(&cls->lock, flags);
 }
 
 /**
@@ -833,167 +859,160 @@ static u64 sb_class_backing(struct dma_smallbuf *sb, unsigned int c)
  * @st: filled in with totals over all size classes
  *
  * The figures are sums of per-CPU counters, exact when no allocation or
- * free runs concurrently.  Backing memory counts every page the size-class
- * pools hold (pools only grow), every page of fallback and large buffers.
+ * free runs concurrently.
  *
- * Context: any context.
- * Return: 0, or -ENODEV if the device has no dma_smallbuf state (nothing
- * was ever allocated, or it was released); @st is zeroed then.
+ * Context: any context but NMI.
+ * Return: 0, -ENODEV if the device has no dma_smallbuf state (nothing was
+ * allocated since it was bound or last released), or -EINVAL for a %NULL
+ * argument; @st, if not %NULL, is zeroed on error.
  */
 int dma_smallbuf_get_stats(struct device *dev, struct dma_smallbuf_stats *st)
 {
-	/* Pairs with the release in sb_create(). */
-	struct dma_smallbuf *sb = smp_load_acquire(&dev->dma_smallbuf);
-	s64 requested[SB_NR_STATS];
-	long live[SB_NR_STATS];
+	struct dma_smallbuf *sb;
 	unsigned int c;
 
+	if (WARN_ON_ONCE(!dev || !st)) {
+		if (st)
+			memset(st, 0, sizeof(*st));
+		return -EINVAL;
+	}
 	memset(st, 0, sizeof(*st));
+	sb = sb_find(dev);
 	if (!sb)
 		return -ENODEV;
-	sb_sum(sb, live, requested);
-	for (c = 0; c < SB_NR_STATS; c++) {
-		st->live += live[c];
-		st->requested += requested[c];
-	}
-	for (c = 0; c < SB_NR_CLASSES; c++) {
-		st->backing += sb_class_backing(sb, c);
-		st->parked += READ_ONCE(sb->class[c].nr_parked);
-	}
-	st->fallback = atomic_long_read(&sb->nr_fallback);
-	st->backing += (u64)st->fallback * PAGE_SIZE +
-		       atomic_long_read(&sb->large_backing);
+	for (c = 0; c < SB_NR_CLASSES; c++)
+		sb_class_stats(&sb->class[c], sb_class_size(c), st);
+	st->live += atomic_long_read(&sb->large_live);
+	st->requested += atomic_long_read(&sb->large_requested);
+	st->backing += atomic_long_read(&sb->large_backing);
 	st->errors = atomic_long_read(&sb->errors);
+	st->zone_flags = (__force gfp_t)atomic_read(&sb->zone_flags);
+	sb_put(sb);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_get_stats);
 
-static int sb_stats_show(struct seq_file *m, void *unused)
+/* Free everything; pages of a class with buffers still out are leaked. */
+static unsigned long sb_destroy(struct dma_smallbuf *sb)
 {
-	struct dma_smallbuf *sb = m->private;
-	s64 requested[SB_NR_STATS];
-	long live[SB_NR_STATS];
+	unsigned long total = 0;
+	struct sb_page *pg, *next;
 	unsigned int c;
-
-	sb_sum(sb, live, requested);
-	seq_puts(m, "class\tlive\trequested\tbacking\tparked\n");
-	for (c = 0; c < SB_NR_CLASSES; c++)
-		seq_printf(m, "%zu\t%ld\t%lld\t%llu\t%lu\n", sb_class_size(c),
-			   live[c], requested[c], sb_class_backing(sb, c),
-			   READ_ONCE(sb->class[c].nr_parked));
-	seq_printf(m, "large\t%ld\t%lld\t%ld\t0\n", live[SB_LARGE],
-		   requested[SB_LARGE], atomic_long_read(&sb->large_backing));
-	seq_printf(m, "fallback\t%ld\nerrors\t%ld\n",
-		   atomic_long_read(&sb->nr_fallback),
-		   atomic_long_read(&sb->errors));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(sb_stats);
-
-static void sb_debugfs_add(struct dma_smallbuf *sb)
-{
-	if (!sb_debugfs_root)
-		return;
-	sb->debugfs = debugfs_create_dir(dev_name(sb->dev), sb_debugfs_root);
-	debugfs_create_file("stats", 0400, sb->debugfs, sb, &sb_stats_fops);
-}
-
-/* Give every cached and parked block back to its pool. */
-static void sb_drain(struct dma_smallbuf *sb)
-{
-	struct sb_parked *p, *next;
-	unsigned int c;
+	long live;
 	int cpu;
 
 	for (c = 0; c < SB_NR_CLASSES; c++) {
 		struct sb_class *cls = &sb->class[c];
+		long requested = 0;
 
-		for_each_possible_cpu(cpu) {
-			struct sb_pcpu *pc = per_cpu_ptr(sb->pcpu, cpu);
-
-			while (pc->cache[c].nr) {
-				struct sb_block *blk = &pc->cache[c].blk[--pc->cache[c].nr];
-
-				sb_pool_put(cls, blk->vaddr, blk->dma);
+		live = 0;
+		if (cls->cpu) {
+			for_each_possible_cpu(cpu) {
+				live += per_cpu_ptr(cls->cpu, cpu)->live;
+				requested += per_cpu_ptr(cls->cpu, cpu)->requested;
 			}
 		}
-		for (p = cls->parked; p; p = next) {
-			next = p->next;
-			sb_pool_put(cls, p, p->dma);
+		if (live) {
+			total += abs(live);
+			dev_warn(sb->dev, "dma_smallbuf: %ld buffers of up to %zu bytes (%ld bytes) still allocated at release, leaking %lu pages\n",
+				 live, sb_class_size(c), requested, cls->nr_pages);
 		}
-		cls->parked = NULL;
-		cls->nr_parked = 0;
+		for (pg = cls->pages; pg; pg = next) {
+			next = pg->next;
+			if (!live)
+				dma_free_coherent(sb->dev, PAGE_SIZE, pg->vaddr, pg->dma);
+			kfree(pg);
+		}
+		free_percpu(cls->cpu);
 	}
-}
-
-static unsigned long sb_destroy(struct dma_smallbuf *sb)
-{
-	s64 requested[SB_NR_STATS];
-	long live[SB_NR_STATS];
-	unsigned long total = 0;
-	unsigned int c;
-
-	WRITE_ONCE(sb->dev->dma_smallbuf, NULL);
-	mutex_lock(&sb->create_lock);
-	sb->dying = true;
-	mutex_unlock(&sb->create_lock);
-	cancel_work_sync(&sb->work);
-	sb_work(&sb->work);		/* free what was deferred */
-	debugfs_remove_recursive(sb->debugfs);
-
-	sb_drain(sb);
-	sb_sum(sb, live, requested);
-	for (c = 0; c < SB_NR_STATS; c++) {
-		if (!live[c])
-			continue;
-		total += live[c];
-		dev_warn(sb->dev, "dma_smallbuf: %ld buffers of %s %zu bytes (%lld bytes) still allocated at release, leaking them\n",
-			 live[c], c == SB_LARGE ? "more than" : "up to",
-			 c == SB_LARGE ? DMA_SMALLBUF_MAX_SIZE : sb_class_size(c),
-			 requested[c]);
+	live = atomic_long_read(&sb->large_live);
+	if (live) {
+		total += live;
+		dev_warn(sb->dev, "dma_smallbuf: %ld buffers of more than %lu bytes (%ld bytes) still allocated at release, leaking them\n",
+			 live, DMA_SMALLBUF_MAX_SIZE,
+			 atomic_long_read(&sb->large_requested));
 	}
-	/* A pool with blocks in use keeps its pages: nothing is freed twice. */
-	for (c = 0; c < SB_NR_CLASSES; c++)
-		dma_pool_destroy(sb->class[c].pool);
-	xa_destroy(&sb->fallback);
 	sb_debug_destroy(sb);
-	free_percpu(sb->pcpu);
 	kfree(sb);
 	return total;
 }
 
 /**
- * dma_smallbuf_release - free a device's pools now
+ * dma_smallbuf_release - free a device's dma_smallbuf state now
  * @dev: the device
  *
- * For a device bound to a driver this happens by itself when the driver
- * is unbound (devres).  A device without a driver must call this before it
- * goes away.  Buffers still allocated are reported and leaked, never freed
- * behind their owner's back.  Freeing one afterwards warns, as long as the
- * device has not allocated again; after that only CONFIG_DMA_SMALLBUF_DEBUG
- * catches it.
+ * The driver core calls this when a driver is unbound or fails to probe
+ * (after devres_release_all()), before a driver is bound (before the bus's
+ * dma_configure()), and in device_del().  Call it yourself only for a
+ * device that is never registered, or to drop the state early.
  *
- * Context: process context; no allocation or free on @dev may run
- * concurrently.
+ * Waits for allocations and frees running concurrently on @dev to finish,
+ * then frees all memory.  Buffers still allocated are reported and leaked,
+ * never freed behind their owner's back.  A free that comes later finds no
+ * state and is refused with a warning, as long as nothing allocated on
+ * @dev again (which makes a new state: a buffer of the old one freed into
+ * it is caught only by CONFIG_DMA_SMALLBUF_DEBUG).
+ *
+ * Context: process context.
  * Return: the number of buffers that were still allocated.
  */
 unsigned long dma_smallbuf_release(struct device *dev)
 {
 	struct dma_smallbuf *sb;
+	unsigned long flags;
 
 	might_sleep();
-	sb = READ_ONCE(dev->dma_smallbuf);
+	if (WARN_ON_ONCE(!dev))
+		return 0;
+	if (!rcu_access_pointer(dev->dma_smallbuf))
+		return 0;
+	spin_lock_irqsave(&sb_all_lock, flags);
+	sb = rcu_dereference_protected(dev->dma_smallbuf,
+				       lockdep_is_held(&sb_all_lock));
+	if (sb) {
+		list_del(&sb->node);
+		RCU_INIT_POINTER(dev->dma_smallbuf, NULL);
+	}
+	spin_unlock_irqrestore(&sb_all_lock, flags);
 	if (!sb)
 		return 0;
-	if (sb->managed)
-		devres_destroy(dev, sb_devres_release, NULL, NULL);
+	/* No fast path can still see it; wait for the slow ones. */
+	synchronize_rcu();
+	sb_put(sb);
+	wait_for_completion(&sb->idle);
 	return sb_destroy(sb);
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_release);
 
+/* A CPU went away: its lists go to the classes, for the other CPUs. */
+static int sb_cpu_dead(unsigned int cpu)
+{
+	struct dma_smallbuf *sb;
+	unsigned int c;
+
+	spin_lock_irq(&sb_all_lock);
+	list_for_each_entry(sb, &sb_all, node) {
+		for (c = 0; c < SB_NR_CLASSES; c++) {
+			struct sb_class *cls = &sb->class[c];
+			struct sb_cpu __percpu *pcpu = sb_cpu_lists(cls);
+
+			if (!pcpu)
+				continue;
+			spin_lock(&cls->lock);
+			sb_cpu_flush(cls, per_cpu_ptr(pcpu, cpu));
+			spin_unlock(&cls->lock);
+		}
+	}
+	spin_unlock_irq(&sb_all_lock);
+	return 0;
+}
+
 static int __init dma_smallbuf_init(void)
 {
-	sb_debugfs_root = debugfs_create_dir("dma_smallbuf", NULL);
-	return 0;
+	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					    "dma_smallbuf:dead", NULL,
+					    sb_cpu_dead);
+
+	return ret < 0 ? ret : 0;
 }
 core_initcall(dma_smallbuf_init);
