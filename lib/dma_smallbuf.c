@@ -18,9 +18,8 @@
  * Reach: every block is checked when it is handed out against
  * min(coherent_dma_mask, bus_dma_limit) over its whole length.  Pages are
  * taken under the mask of the moment, so blocks out of reach exist only
- * after the driver narrowed its mask; they are set aside (a whole per-CPU
- * list at once, or at most a bounded number of blocks per allocation), and
- * return to use when the mask is widened again.
+ * after the driver narrowed its mask; they are set aside, a bounded number
+ * per locked step, and return to use when the mask is widened again.
  *
  * Lifetime: the per-device state is created by the first allocation, in
  * any context, and hangs off struct device.  The driver core releases it
@@ -306,12 +305,14 @@ static inline void sb_cpu_append(struct sb_cpu *cpu, struct sb_free *blk)
 
 /*
  * Take a block from this CPU's list, refilled from the class list.  A list
- * whose first block is out of reach was freed under a wider mask: all of
- * it is set aside at once.  At most cpu_max blocks of the class list are
- * looked at.  NULL if no block in reach was found.
+ * whose first block is out of reach was freed under a wider mask: it goes
+ * back to the class as a whole, to be sorted there.  At most cpu_max
+ * blocks of the class list are looked at; those out of reach are set
+ * aside.  NULL if no block in reach was found; *@more then says whether
+ * the class list has blocks left to look at.
  */
 static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
-			       u64 limit)
+			       u64 limit, bool *more)
 {
 	unsigned int scan = cls->cpu_max;
 	struct sb_free *blk;
@@ -321,11 +322,8 @@ static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
 	local_lock_irqsave(&cls->cpu->lock, flags);
 	cpu = this_cpu_ptr(cls->cpu);
 	spin_lock(&cls->lock);
-	if (cpu->head && !sb_reachable(cpu->head->dma, csize, limit)) {
-		sb_set_aside(cls, cpu->head, cpu->tail, cpu->nr, limit);
-		cpu->head = NULL;
-		cpu->nr = 0;
-	}
+	if (cpu->head && !sb_reachable(cpu->head->dma, csize, limit))
+		sb_cpu_flush(cls, cpu);
 	/* The mask was widened: what was set aside may be in reach again. */
 	if (cls->aside && limit > cls->aside_limit) {
 		cls->aside_tail->next = cls->free;
@@ -343,6 +341,7 @@ static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
 		else
 			sb_set_aside(cls, blk, blk, 1, limit);
 	}
+	*more = !!cls->free;
 	spin_unlock(&cls->lock);
 	blk = cpu->head;
 	if (blk) {
@@ -430,10 +429,18 @@ static void *sb_alloc_block(struct dma_smallbuf *sb, size_t size, gfp_t gfp,
 	struct sb_class *cls = &sb->class[c];
 	size_t csize = sb_class_size(c);
 	struct sb_free *blk;
+	bool more;
 
 	if (!sb_make_cpu_lists(cls, gfp))
 		return NULL;
-	blk = sb_take(cls, csize, size, limit);
+	/*
+	 * Interrupts are off for one bounded step at a time; a caller that may
+	 * sleep goes on through the class list rather than take a new page
+	 * while free blocks in reach are left.
+	 */
+	while (!(blk = sb_take(cls, csize, size, limit, &more)) && more &&
+	       gfpflags_allow_blocking(gfp))
+		cond_resched();
 	if (!blk)
 		blk = sb_grow(sb, cls, csize, size, gfp, limit);
 	if (!blk)
