@@ -66,7 +66,6 @@ struct sb_free {
 
 /* One CPU's free blocks of one class, and its share of the counters. */
 struct sb_cpu {
-	local_lock_t lock;
 	struct sb_free *head;
 	struct sb_free *tail;		/* valid while @head is not NULL */
 	unsigned int nr;
@@ -123,6 +122,13 @@ struct sb_record {
 /* Every state, for CPU hot-unplug; also serialises publishing and release. */
 static LIST_HEAD(sb_all);
 static DEFINE_SPINLOCK(sb_all_lock);
+
+/*
+ * Protects every device's lists on this CPU.  Taken before the device's
+ * state is looked up: the section it makes is an RCU read-side section
+ * (interrupts off, or a spinlock on PREEMPT_RT), which release waits for.
+ */
+static DEFINE_PER_CPU(local_lock_t, sb_cpu_lock) = INIT_LOCAL_LOCK(sb_cpu_lock);
 
 static inline size_t sb_class_size(unsigned int c)
 {
@@ -251,8 +257,6 @@ static struct sb_cpu __percpu *sb_make_cpu_lists(struct sb_class *cls, gfp_t gfp
 	pcpu = alloc_percpu_gfp(struct sb_cpu, gfp);
 	if (!pcpu)
 		return NULL;
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(pcpu, cpu)->lock);
 	if (cmpxchg_release(&cls->cpu, NULL, pcpu)) {
 		free_percpu(pcpu);
 		pcpu = sb_cpu_lists(cls);
@@ -319,7 +323,7 @@ static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
 	struct sb_cpu *cpu;
 	unsigned long flags;
 
-	local_lock_irqsave(&cls->cpu->lock, flags);
+	local_lock_irqsave(&sb_cpu_lock, flags);
 	cpu = this_cpu_ptr(cls->cpu);
 	spin_lock(&cls->lock);
 	if (cpu->head && !sb_reachable(cpu->head->dma, csize, limit))
@@ -350,7 +354,7 @@ static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
 		cpu->live++;
 		cpu->requested += size;
 	}
-	local_unlock_irqrestore(&cls->cpu->lock, flags);
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
 	return blk;
 }
 
@@ -412,11 +416,11 @@ static struct sb_free *sb_grow(struct dma_smallbuf *sb, struct sb_class *cls,
 	if (!reach)
 		return NULL;
 
-	local_lock_irqsave(&cls->cpu->lock, flags);
+	local_lock_irqsave(&sb_cpu_lock, flags);
 	cpu = this_cpu_ptr(cls->cpu);
 	cpu->live++;
 	cpu->requested += size;
-	local_unlock_irqrestore(&cls->cpu->lock, flags);
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
 	blk = pg->vaddr;
 	blk->dma = pg->dma;
 	return blk;
@@ -486,7 +490,7 @@ static void sb_free_block(struct dma_smallbuf *sb, size_t size, void *vaddr,
 	}
 	if (want_init_on_free())
 		memset(vaddr, 0, sb_class_size(c));
-	local_lock_irqsave(&cls->cpu->lock, flags);
+	local_lock_irqsave(&sb_cpu_lock, flags);
 	cpu = this_cpu_ptr(cls->cpu);
 	/* Full: the older blocks go to the class, the one freed now stays. */
 	if (cpu->nr >= cls->cpu_max) {
@@ -498,7 +502,7 @@ static void sb_free_block(struct dma_smallbuf *sb, size_t size, void *vaddr,
 	sb_cpu_push(cpu, blk);
 	cpu->live--;
 	cpu->requested -= size;
-	local_unlock_irqrestore(&cls->cpu->lock, flags);
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
 }
 
 #ifdef CONFIG_DMA_SMALLBUF_DEBUG
@@ -705,11 +709,10 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
 
 	c = sb_size_to_class(size);
-	rcu_read_lock();
-	sb = rcu_dereference(dev->dma_smallbuf);
+	local_lock_irqsave(&sb_cpu_lock, flags);
+	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
 	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
 	if (likely(pcpu)) {
-		local_lock_irqsave(&pcpu->lock, flags);
 		cpu = this_cpu_ptr(pcpu);
 		blk = cpu->head;
 		/* A device without a usable mask has limit 0: nothing is in reach. */
@@ -723,9 +726,8 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 		} else {
 			blk = NULL;
 		}
-		local_unlock_irqrestore(&pcpu->lock, flags);
 	}
-	rcu_read_unlock();
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
 	if (unlikely(!blk))
 		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
 	if (want_init_on_alloc(gfp))
@@ -811,13 +813,12 @@ void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 		goto slow;
 
 	c = sb_size_to_class(size);
-	rcu_read_lock();
-	sb = rcu_dereference(dev->dma_smallbuf);
+	if (want_init_on_free())
+		memset(vaddr, 0, sb_class_size(c));
+	local_lock_irqsave(&sb_cpu_lock, flags);
+	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
 	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
 	if (likely(pcpu)) {
-		if (want_init_on_free())
-			memset(vaddr, 0, sb_class_size(c));
-		local_lock_irqsave(&pcpu->lock, flags);
 		cpu = this_cpu_ptr(pcpu);
 		if (likely(cpu->nr < sb->class[c].cpu_max)) {
 			blk->dma = dma;
@@ -826,9 +827,8 @@ void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 			cpu->requested -= size;
 			done = true;
 		}
-		local_unlock_irqrestore(&pcpu->lock, flags);
 	}
-	rcu_read_unlock();
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
 	if (likely(done))
 		return;
 slow:
