@@ -243,7 +243,6 @@ static inline struct sb_cpu __percpu *sb_cpu_lists(struct sb_class *cls)
 static struct sb_cpu __percpu *sb_make_cpu_lists(struct sb_class *cls, gfp_t gfp)
 {
 	struct sb_cpu __percpu *pcpu = sb_cpu_lists(cls);
-	int cpu;
 
 	if (likely(pcpu))
 		return pcpu;
