@@ -771,22 +771,25 @@ static void sb_test_driver_lifetime(struct kunit *test)
 struct sb_hammer {
 	struct device *dev;
 	atomic_t stop;
-	unsigned long rounds;
+	unsigned long rounds, errors;
 	struct completion done;
 };
 
 static int sb_hammer_fn(void *data)
 {
 	struct sb_hammer *h = data;
-	dma_addr_t dma;
-	void *p;
+	struct sb_buf b = { .size = 64 };
 
 	while (!atomic_read(&h->stop)) {
-		p = dma_smallbuf_alloc(h->dev, 64, h->rounds & 1 ? GFP_ATOMIC : GFP_KERNEL,
-				       &dma);
-		if (p) {
-			memset(p, 0x77, 64);
-			dma_smallbuf_free(h->dev, 64, p, dma);
+		b.vaddr = dma_smallbuf_alloc(h->dev, b.size,
+					     h->rounds & 1 ? GFP_ATOMIC : GFP_KERNEL, &b.dma);
+		if (sb_check(h->dev, &b)) {
+			h->errors++;
+		} else {
+			memset(b.vaddr, 0x77, b.size);
+			if (memchr_inv(b.vaddr, 0x77, b.size))
+				h->errors++;
+			dma_smallbuf_free(h->dev, b.size, b.vaddr, b.dma);
 		}
 		h->rounds++;
 		cond_resched();
@@ -797,8 +800,9 @@ static int sb_hammer_fn(void *data)
 
 /*
  * Release while another CPU allocates and frees on the device: the release
- * waits for them, a late call finds no state or a new one, and nothing
- * touches freed memory (KASAN checks that in the debug run).
+ * waits for them, a late call finds no state or a new one, every buffer
+ * is valid, and nothing touches freed memory (KASAN and the log scan check
+ * that in the debug run).
  */
 static void sb_test_release_race(struct kunit *test)
 {
@@ -821,6 +825,8 @@ static void sb_test_release_race(struct kunit *test)
 	wait_for_completion(&h.done);
 	kunit_info(test, "%lu rounds against 100 releases on CPU %d", h.rounds, cpu);
 	KUNIT_EXPECT_GT(test, h.rounds, 0);
+	/* Every buffer handed out meanwhile was whole and in reach. */
+	KUNIT_EXPECT_EQ(test, h.errors, 0);
 }
 
 /* NULL where a device or a result belongs: an error and a warning. */
