@@ -1079,19 +1079,17 @@ static void sb_test_zalloc_block(struct kunit *test)
 	dma_smallbuf_free(dev, 100, q, dma);
 }
 
-/* Hold @n buffers of @size on a 64-bit device; how many lie above @mask. */
-static unsigned int sb_hold(struct kunit *test, struct device *dev, struct sb_buf *b,
-			    unsigned int n, size_t size, u64 mask)
+/* Hold @n buffers of @size. */
+static void sb_hold(struct kunit *test, struct device *dev, struct sb_buf *b,
+		    unsigned int n, size_t size)
 {
-	unsigned int i, above = 0;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		b[i].size = size;
 		b[i].vaddr = dma_smallbuf_alloc(dev, size, GFP_KERNEL, &b[i].dma);
 		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
-		above += b[i].dma + size - 1 > mask;
 	}
-	return above;
 }
 
 static void sb_free_all(struct device *dev, struct sb_buf *b, unsigned int n)
@@ -1103,6 +1101,19 @@ static void sb_free_all(struct device *dev, struct sb_buf *b, unsigned int n)
 }
 
 /*
+ * A mask that puts some of @b out of reach: 32 bits if any lies above
+ * 4 GiB, else 31 bits (s390 hands out memory from 2 GiB up first), else 0.
+ */
+static unsigned int sb_narrow_bits(const struct sb_buf *b, unsigned int n)
+{
+	if (sb_count_above(b, n, DMA_BIT_MASK(32)))
+		return 32;
+	if (sb_count_above(b, n, DMA_BIT_MASK(31)))
+		return 31;
+	return 0;
+}
+
+/*
  * After the mask is narrowed, one atomic allocation with interrupts off
  * looks at a list's worth of the class's blocks at most: it does not walk
  * every out-of-reach block the device has.
@@ -1111,30 +1122,32 @@ static void sb_test_narrow_bounded(struct kunit *test)
 {
 	const unsigned int n = 2048;
 	struct device *dev = sb_test_device(test, 64);
-	struct dma_smallbuf_stats st;
 	struct sb_buf *b, x = { .size = 64 };
+	struct dma_smallbuf_stats st;
+	unsigned int above, bits;
 	unsigned long flags;
-	unsigned int above;
 
-	if (!sb_ram_above_4g())
-		kunit_skip(test, "needs RAM above 4 GiB");
 	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	/* On one CPU, so that only its list holds blocks. */
 	migrate_disable();
-	above = sb_hold(test, dev, b, n, 64, DMA_BIT_MASK(32));
+	sb_hold(test, dev, b, n, 64);
+	bits = sb_narrow_bits(b, n);
+	above = bits ? sb_count_above(b, n, DMA_BIT_MASK(bits)) : 0;
 	sb_free_all(dev, b, n);
-	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32)), 0);
+	if (above < n / 2) {
+		migrate_enable();
+		kunit_skip(test, "only %u of %u buffers above 2 GiB", above, n);
+	}
+	KUNIT_EXPECT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
 	local_irq_save(flags);
 	x.vaddr = dma_smallbuf_alloc(dev, 64, GFP_ATOMIC, &x.dma);
 	local_irq_restore(flags);
 	migrate_enable();
-	if (above < n / 2)
-		kunit_skip(test, "only %u of %u buffers above 4 GiB", above, n);
 	KUNIT_EXPECT_NULL(test, sb_check(dev, &x));
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
-	kunit_info(test, "%u of %u free blocks out of reach; one allocation set aside %lu",
-		   above, n, st.parked);
+	kunit_info(test, "%s: %u of %u free blocks out of reach of %u bits; one allocation set aside %lu",
+		   utsname()->machine, above, n, bits, st.parked);
 	KUNIT_EXPECT_LE(test, st.parked, sb_cpu_max(64));
 	dma_smallbuf_free(dev, 64, x.vaddr, x.dma);
 }
@@ -1148,29 +1161,29 @@ static void sb_test_narrow_widen(struct kunit *test)
 	const unsigned int n = 1024;
 	struct device *dev = sb_test_device(test, 64);
 	struct dma_smallbuf_stats st;
-	unsigned int cycle, above;
+	unsigned int cycle, bits;
 	u64 backing = 0;
 	struct sb_buf *b;
 
-	if (!sb_ram_above_4g())
-		kunit_skip(test, "needs RAM above 4 GiB");
 	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	above = sb_hold(test, dev, b, n, 256, DMA_BIT_MASK(32));
+	sb_hold(test, dev, b, n, 256);
+	bits = sb_narrow_bits(b, n);
 	sb_free_all(dev, b, n);
-	if (!above)
-		kunit_skip(test, "no buffer above 4 GiB");
+	if (!bits)
+		kunit_skip(test, "no buffer above 2 GiB");
 
 	migrate_disable();
 	for (cycle = 0; cycle < 4; cycle++) {
-		KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32)), 0);
+		KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
 		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 256, n, GFP_KERNEL, NULL), 0);
 		KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
 		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, 256, n, GFP_KERNEL, NULL), 0);
 		KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 		/* Widened: nothing stays set aside once the class was used. */
 		KUNIT_EXPECT_EQ(test, st.parked, 0);
-		kunit_info(test, "cycle %u: %llu bytes of pages", cycle, st.backing);
+		kunit_info(test, "%s: %u bits, cycle %u: %llu bytes of pages",
+			   utsname()->machine, bits, cycle, st.backing);
 		if (!cycle)
 			backing = st.backing;
 		KUNIT_EXPECT_EQ_MSG(test, st.backing, backing, "cycle %u grew", cycle);
