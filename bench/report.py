@@ -276,11 +276,13 @@ def targets(results):
                    '' if rb[worst] <= TARGET_BURST_INSNS else '; missed at ' + ', '.join(
                        '%s (%.2fx)' % (s, rb[s]) for s in SIZES if rb[s] > TARGET_BURST_INSNS))))
     one, extra = results[('percpu', 'dma_smallbuf', 'one_class')]
-    out.append(('percpu', one <= TARGET_PERCPU,
+    spare = int(extra['possible']) > int(extra['online'])
+    out.append(('percpu', one <= TARGET_PERCPU and spare,
                 'per-CPU: one device using one size class <= %d bytes per possible CPU: '
-                '%.0f bytes (%s possible CPUs, %s online; all classes %.0f)'
+                '%.0f bytes (%s possible CPUs, %s online; all classes %.0f)%s'
                 % (TARGET_PERCPU, one, extra['possible'], extra['online'],
-                   results[('percpu', 'dma_smallbuf', 'all_classes')][0])))
+                   results[('percpu', 'dma_smallbuf', 'all_classes')][0],
+                   '' if spare else '; not from a boot with more possible than online CPUs')))
     on, extra = results[('cached', 'dma_smallbuf', 'online')]
     off = results[('cached', 'dma_smallbuf', 'offline')][0]
     cpus, bound = int(extra['cpus']), float(extra['bound_per_cpu'])
