@@ -798,7 +798,11 @@ static void bench_percpu(struct kunit *test)
 
 	cpu = cpumask_last(cpu_online_mask);
 	ret = remove_cpu(cpu);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "CPU %u did not go offline", cpu);
+	if (ret) {
+		bench_free_held(dev, fill, nfill);
+		KUNIT_FAIL(test, "CPU %u did not go offline: %ld", cpu, ret);
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
 	pr_info("dma_smallbuf_bench: R cached dma_smallbuf offline %llu cpus=%u given_back=%lld bound_per_cpu=%llu backing=%llu\n",
