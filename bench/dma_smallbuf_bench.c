@@ -20,6 +20,12 @@
  *   burst     ns per pair when BURST_N buffers are held, then freed
  *   memory    bytes taken from the page allocator per requested byte with
  *             MEM_N live buffers (size "mix": the mix= parameter)
+ *   percpu    dma_smallbuf only: per-CPU bytes of one device per possible
+ *             CPU, with one size class used and with all ("size" is
+ *             one_class or all_classes)
+ *   cached    dma_smallbuf only: bytes of free blocks on the CPUs' lists
+ *             with every online CPU's lists full ("online"), and after
+ *             one CPU went offline ("offline")
  *
  * Methods are interleaved within each repetition so that noise from the
  * host hits all of them alike: only ratios measured in one boot mean
@@ -650,40 +656,113 @@ static void bench_memory_mix(struct kunit *test)
 	bench_memory_run(test, dev, byc, n, "mix");
 }
 
+/* Blocks of one class a CPU keeps on its list at most (lib/dma_smallbuf.c). */
+static unsigned int bench_cpu_max(size_t csize)
+{
+	return max_t(unsigned int, DMA_SMALLBUF_CPU_BYTES / csize, DMA_SMALLBUF_CPU_MIN);
+}
+
+struct bench_held {
+	void *vaddr;
+	dma_addr_t dma;
+	size_t size;
+};
+
+/* One CPU's part of bench_percpu(): what it must free after the figures. */
+struct bench_fill {
+	struct device *dev;
+	struct bench_held *held;
+	unsigned int nheld;
+};
+
+/*
+ * Fill this CPU's list of every class to the brim.  A free onto a full list
+ * moves the list to the class and leaves the freed block alone on it, so
+ * once a free is seen not to add its block to the cached bytes, cpu_max - 1
+ * more frees fill the list exactly.  Within cpu_max + 1 frees one must
+ * flush, so 2 * cpu_max blocks are enough; those not freed stay in
+ * @f->held.
+ */
 static long bench_fill_lists(void *data)
 {
-	struct device *dev = data;
-	struct bench_buf b[64];
-	unsigned int i, n;
+	struct bench_fill *f = data;
+	struct dma_smallbuf_stats st;
+	unsigned int max, n, left;
+	struct bench_held *h;
+	bool seen;
 	size_t size;
+	u64 before;
 
 	for (size = DMA_SMALLBUF_MIN_SIZE; size <= DMA_SMALLBUF_MAX_SIZE; size <<= 1) {
-		for (n = 0; n < ARRAY_SIZE(b); n++) {
-			b[n].vaddr = dma_smallbuf_alloc(dev, size, GFP_KERNEL, &b[n].dma);
-			if (!b[n].vaddr)
-				break;
+		max = bench_cpu_max(size);
+		h = &f->held[f->nheld];
+		for (n = 0; n < 2 * max; n++) {
+			h[n].size = size;
+			h[n].vaddr = dma_smallbuf_alloc(f->dev, size, GFP_KERNEL, &h[n].dma);
+			if (!h[n].vaddr) {
+				f->nheld += n;
+				return -ENOMEM;
+			}
 		}
-		for (i = 0; i < n; i++)
-			dma_smallbuf_free(dev, size, b[i].vaddr, b[i].dma);
+		seen = false;
+		left = max - 1;
+		while (n && !(seen && !left)) {
+			if (dma_smallbuf_get_stats(f->dev, &st))
+				break;
+			before = st.cached;
+			n--;
+			dma_smallbuf_free(f->dev, size, h[n].vaddr, h[n].dma);
+			if (dma_smallbuf_get_stats(f->dev, &st))
+				break;
+			if (seen)
+				left--;
+			else
+				seen = st.cached != before + size;
+		}
+		f->nheld += n;
+		if (!seen || left)
+			return -EAGAIN;
 	}
 	return 0;
 }
 
+static void bench_free_held(struct device *dev, struct bench_fill *fill,
+			    unsigned int nfill)
+{
+	struct bench_held *h;
+	unsigned int i;
+
+	for (i = 0; i < nfill; i++) {
+		while (fill[i].nheld) {
+			h = &fill[i].held[--fill[i].nheld];
+			dma_smallbuf_free(dev, h->size, h->vaddr, h->dma);
+		}
+	}
+}
+
 /*
- * Per-CPU memory of one device: its per-CPU lists after one allocation of
- * one size class and with every class in use, per possible CPU; and the
- * free memory those lists hold after every online CPU filled its lists,
- * then after one CPU went offline.
+ * Per-CPU memory of one device, from a boot with more possible than online
+ * CPUs: the per-CPU lists of one size class after one allocation, and of
+ * every class, per possible CPU.  Then the free memory on the CPUs' lists
+ * with every online CPU's lists filled to their bound, and after one CPU
+ * went offline.
  */
 static void bench_percpu(struct kunit *test)
 {
 	unsigned int possible = num_possible_cpus(), online = num_online_cpus();
-	struct device *dev = bench_device(test);
 	struct dma_smallbuf_stats st;
+	struct bench_fill *fill;
+	unsigned int cpu, nfill = 0, per_cpu_held = 0;
+	u64 bound = 0, cached;
 	struct bench_buf b;
-	unsigned int cpu;
-	u64 cached;
-	int ret;
+	struct device *dev;
+	size_t size;
+	long ret;
+
+	if (possible <= online || online < 2)
+		kunit_skip(test, "%u possible, %u online CPUs: needs 2 online, more possible",
+			   possible, online);
+	dev = bench_device(test);
 
 	b.vaddr = dma_smallbuf_alloc(dev, 64, GFP_KERNEL, &b.dma);
 	KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
@@ -692,22 +771,44 @@ static void bench_percpu(struct kunit *test)
 	pr_info("dma_smallbuf_bench: R percpu dma_smallbuf one_class %llu possible=%u online=%u total=%llu\n",
 		div_u64(st.percpu, possible), possible, online, st.percpu);
 
-	for_each_online_cpu(cpu)
-		KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, bench_fill_lists, dev), 0);
+	for (size = DMA_SMALLBUF_MIN_SIZE; size <= DMA_SMALLBUF_MAX_SIZE; size <<= 1) {
+		bound += (u64)bench_cpu_max(size) * size;
+		per_cpu_held += 2 * bench_cpu_max(size);
+	}
+	fill = kunit_kcalloc(test, online, sizeof(*fill), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fill);
+	for_each_online_cpu(cpu) {
+		struct bench_fill *f = &fill[nfill++];
+
+		f->dev = dev;
+		f->held = kunit_kcalloc(test, per_cpu_held, sizeof(*f->held), GFP_KERNEL);
+		ret = f->held ? work_on_cpu(cpu, bench_fill_lists, f) : -ENOMEM;
+		if (ret) {
+			bench_free_held(dev, fill, nfill);
+			KUNIT_FAIL(test, "CPU %u: lists not filled: %ld", cpu, ret);
+			return;
+		}
+	}
 	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	cached = st.cached;
 	pr_info("dma_smallbuf_bench: R percpu dma_smallbuf all_classes %llu possible=%u online=%u total=%llu\n",
 		div_u64(st.percpu, possible), possible, online, st.percpu);
-	pr_info("dma_smallbuf_bench: R cached dma_smallbuf online %llu cpus=%u per_cpu=%llu backing=%llu\n",
-		cached, online, div_u64(cached, online), st.backing);
+	pr_info("dma_smallbuf_bench: R cached dma_smallbuf online %llu cpus=%u per_cpu=%llu bound_per_cpu=%llu backing=%llu\n",
+		cached, online, div_u64(cached, online), bound, st.backing);
 
 	cpu = cpumask_last(cpu_online_mask);
-	ret = online > 1 ? remove_cpu(cpu) : -EBUSY;
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "CPU %u did not go offline", cpu);
-	KUNIT_ASSERT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
+	ret = remove_cpu(cpu);
+	if (ret) {
+		bench_free_held(dev, fill, nfill);
+		KUNIT_FAIL(test, "CPU %u did not go offline: %ld", cpu, ret);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(dev, &st), 0);
 	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
-	pr_info("dma_smallbuf_bench: R cached dma_smallbuf offline %llu cpus=%u given_back=%llu backing=%llu\n",
-		st.cached, online - 1, cached - st.cached, st.backing);
+	pr_info("dma_smallbuf_bench: R cached dma_smallbuf offline %llu cpus=%u given_back=%lld bound_per_cpu=%llu backing=%llu\n",
+		st.cached, online - 1, (s64)(cached - st.cached), bound, st.backing);
+
+	bench_free_held(dev, fill, nfill);
 }
 
 static struct kunit_case bench_cases[] = {
