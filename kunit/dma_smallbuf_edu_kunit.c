@@ -46,7 +46,7 @@
  * 4095 bytes per command.
  */
 #define EDU_CHUNK		4095
-#define EDU_TIMEOUT_US		(10 * USEC_PER_SEC)	/* edu takes 100 ms */
+#define EDU_TIMEOUT_S		10	/* edu takes 100 ms per command */
 
 static unsigned int mask_bits;
 module_param(mask_bits, uint, 0444);
@@ -151,7 +151,7 @@ static int edu_dma(struct edu *edu, dma_addr_t ram, size_t len, bool to_ram)
 	writeq(len, edu->regs + EDU_REG_DMA_CNT);
 	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0), edu->regs + EDU_REG_DMA_CMD);
 	return readq_poll_timeout(edu->regs + EDU_REG_DMA_CMD, cmd, !(cmd & EDU_CMD_RUN),
-				  1000, EDU_TIMEOUT_US);
+				  1000, EDU_TIMEOUT_S * USEC_PER_SEC);
 }
 
 /*
@@ -172,7 +172,7 @@ static int edu_copy(struct kunit *test, struct edu *edu, dma_addr_t src, dma_add
 			ret = edu_dma(edu, dst + off, len, true);
 		if (ret) {
 			KUNIT_FAIL(test, "edu did not finish a %zu-byte command within %u s",
-				   len, EDU_TIMEOUT_US / USEC_PER_SEC);
+				   len, EDU_TIMEOUT_S);
 			return ret;
 		}
 		chunks++;
@@ -404,6 +404,7 @@ static struct kunit_suite edu_suite = {
 	.suite_exit = edu_suite_exit,
 	.test_cases = edu_cases,
 };
+
 kunit_test_suite(edu_suite);
 
 MODULE_DESCRIPTION("KUnit tests for dma_smallbuf with QEMU's edu PCI device");
