@@ -92,7 +92,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(edu->regs);
 	pci_set_master(pdev);
 	/* A refused mask is a test failure, reported by edu_setup. */
-	edu->mask_err = mask_bits ?
+	edu->mask_err = mask_bits >= 1 && mask_bits <= 64 ?
 		dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(mask_bits)) : -EINVAL;
 	edu->pdev = pdev;
 	pci_set_drvdata(pdev, edu);
@@ -134,8 +134,8 @@ static struct edu *edu_get(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL_MSG(test, edu_dev,
 				  "no edu PCI device (%04x:%04x) bound: boot QEMU with -device edu",
 				  EDU_VENDOR, EDU_DEVICE);
-	KUNIT_ASSERT_NE_MSG(test, mask_bits, 0,
-			    "boot with dma_smallbuf_edu_kunit.mask_bits=N, N = bits of edu's dma_mask");
+	KUNIT_ASSERT_TRUE_MSG(test, mask_bits >= 1 && mask_bits <= 64,
+			      "boot with dma_smallbuf_edu_kunit.mask_bits=N, N (1 to 64) = bits of edu's dma_mask");
 	KUNIT_ASSERT_EQ_MSG(test, edu_dev->mask_err, 0,
 			    "the DMA API refused a %u-bit mask for edu", mask_bits);
 	return edu_dev;
