@@ -8,11 +8,10 @@
 # (CONFIG_DMA_SMALLBUF_DEBUG, DMA_API_DEBUG, KASAN, lockdep).  Builds in
 # build/kunit-ARCH[-debug] (kept, so a second run only relinks), boots QEMU
 # under TCG with more than 4 GiB of RAM and 2 vCPUs, and records the case
-# counts for 'make check'.  The plain x86_64 and arm64 builds have the edu
-# suite too, and their boot QEMU's edu PCI device, dma-direct, with edu's
-# default 28-bit mask on x86_64 and 32 bits on arm64 (no RAM lies below
-# 1 GiB on arm64 virt); harness/kunit-edu.sh boots the same kernels over
-# other back ends and masks.  The kernel log is scanned as well: a lockdep,
+# counts for 'make check'.  The plain x86_64 build has the edu suite too,
+# and its boot QEMU's edu PCI device, dma-direct, with edu's default 28-bit
+# mask; harness/kunit-edu.sh boots the same kernel over other back ends and
+# masks.  The kernel log is scanned as well: a lockdep,
 # KASAN, DMA-API or sleep-in-atomic report, or edu complaining in QEMU's
 # output, fails the run even when every case passed.
 set -euo pipefail
@@ -22,10 +21,7 @@ arch=${1:?usage: kunit.sh ARCH [debug]}
 name=$arch${2:+-$2}
 kunit_setup "$arch" "${2:-}"
 edu_qemu="" edu_kernel=""
-case "$name" in
-x86_64)	edu_args "$arch" 28 direct ;;
-arm64)	edu_args "$arch" 32 direct ;;
-esac
+[ "$name" != x86_64 ] || edu_args "$arch" 28 direct
 
 json=$OUT/kunit-$name.json
 mkdir -p "$OUT/results"
