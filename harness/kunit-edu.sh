@@ -66,8 +66,9 @@ negative() {
 	rm -rf "$scratch"
 	mkdir -p "$scratch"
 	if [ -s "$OUT/kunit-$name.json" ]; then
+		echo "kunit-$name: the run below must fail"
 		python3 "$TOP/harness/kunit-results.py" "$name" "$OUT/kunit-$name.json" \
-			"$log" "$scratch" || rc=$?
+			"$log" "$scratch" | sed 's/^/    /' || rc=$?
 		[ "$rc" -ne 0 ] || bad+=("the run passed with buffers beyond edu's reach")
 	else
 		bad+=("no results: the boot failed instead")

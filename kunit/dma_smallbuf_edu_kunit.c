@@ -41,9 +41,9 @@
 #define EDU_CMD_TO_RAM		BIT(1)	/* edu buffer -> RAM; else RAM -> edu */
 #define EDU_BUF			0x40000	/* edu's own buffer, as edu addresses it */
 /*
- * edu's buffer is 4 KiB, but QEMU 7.2 aborts on a transfer that ends at its
- * last byte (the range check wants the end strictly inside): move at most
- * 4095 bytes per command.
+ * edu's buffer is 4 KiB, and a transfer that does not fit stops QEMU; older
+ * QEMUs also refuse one that ends on the buffer's last byte (their range
+ * check wants the end strictly inside): move at most 4095 bytes a command.
  */
 #define EDU_CHUNK		4095
 #define EDU_TIMEOUT_S		10	/* edu takes 100 ms per command */
