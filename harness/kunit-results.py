@@ -8,10 +8,11 @@ Writes RESULTS_DIR/kunit-NAME as "kunit-NAME PASSED FAILED SKIPPED" and
 exits non-zero if anything failed.  The kernel log counts as one more case,
 "kernel log clean": it fails on reports that do not fail a KUnit case by
 themselves (lockdep, KASAN, DMA-API debug, sleeping in atomic context, a
-WARNING from outside dma_smallbuf, whose own warnings the suite provokes, or
-QEMU's edu device complaining about a DMA address, "EDU: clamping DMA ...":
-kunit.py logs QEMU's output with the kernel's).  The edu suite's figures
-lines (buffers the device copied, data mismatches, per method) are printed.
+WARNING from outside dma_smallbuf, whose own warnings the suite provokes, an
+Intel IOMMU DMA fault, or QEMU's edu device complaining about an address,
+"EDU: clamping DMA ...": kunit.py logs QEMU's output with the kernel's).
+The edu suite's figures lines (buffers the device copied, data mismatches,
+per method) are printed.
 """
 import json
 import re
@@ -20,7 +21,7 @@ import sys
 BAD = re.compile(r'BUG: |KASAN|possible circular locking|inconsistent lock state|'
                  r'possible recursive locking|DMA-API: device driver|Kernel panic|'
                  r'sleeping function called from invalid context|'
-                 r'WARNING: .* at (?!lib/dma_smallbuf\.c)|EDU: ')
+                 r'WARNING: .* at (?!lib/dma_smallbuf\.c)|EDU: |DMAR: \[DMA ')
 FIGURES = re.compile(r'# (\w+): figures: (.*)')
 
 
