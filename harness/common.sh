@@ -35,14 +35,62 @@ put() {
 	kgit update-index --add --cacheinfo "100644,$blob,$1"
 }
 
+# kunit_setup ARCH [debug]: kunit_opts gets kunit.py's options that make
+# the kernel build (architecture, cross compiler, build directory
+# build/kunit-ARCH[-debug], kunitconfigs), kunit_bdir that directory.  Every
+# boot of a build passes the same options, so no boot reconfigures it.
+kunit_setup() {
+	local arch=$1 variant=${2:-} k=$TOP/kunit
+	kunit_bdir=$BUILD/kunit-$arch${variant:+-$variant}
+	kunit_opts=(--arch="$arch" --build_dir="$kunit_bdir" --kunitconfig="$k/.kunitconfig")
+	case "$variant" in
+	"") ;;
+	debug)	kunit_opts+=(--kunitconfig="$k/debug.kunitconfig")
+		# Not every architecture has KASAN under QEMU: see the per-arch file.
+		[ ! -f "$k/debug-$arch.kunitconfig" ] ||
+			kunit_opts+=(--kunitconfig="$k/debug-$arch.kunitconfig") ;;
+	*)	die "unknown kunit variant '$variant' (want: debug)" ;;
+	esac
+	case "$arch" in
+	x86_64)	;;
+	arm64)	kunit_opts+=(--cross_compile=aarch64-linux-gnu-) ;;
+	s390)	kunit_opts+=(--cross_compile=s390x-linux-gnu-) ;;
+	*)	die "unsupported kunit ARCH '$arch' (want x86_64, arm64 or s390)" ;;
+	esac
+	# The edu suite (kunit/dma_smallbuf_edu_kunit.c) where QEMU has edu on
+	# PCI, in the plain builds (PCI would cost the debug builds minutes).
+	[ -n "$variant" ] || [ ! -f "$k/edu-$arch.kunitconfig" ] ||
+		kunit_opts+=(--kunitconfig="$k/edu.kunitconfig" --kunitconfig="$k/edu-$arch.kunitconfig")
+}
+
+# edu_args ARCH BITS BACKEND: edu_qemu and edu_kernel get the QEMU and
+# kernel arguments of a boot with QEMU's edu device at a BITS-bit dma_mask
+# behind DMA back end BACKEND (direct, swiotlb or iommu), which the edu
+# suite checks it got.
+edu_args() {
+	local p=dma_smallbuf_edu_kunit
+	edu_qemu="-device edu,dma_mask=$(printf '%#x' $(((1 << $2) - 1)))"
+	edu_kernel="$p.mask_bits=$2 $p.backend=$3"
+	case "$1/$3" in
+	*/direct) ;;
+	*/swiotlb) edu_kernel+=" swiotlb=force" ;;
+	x86_64/iommu)
+		edu_qemu="-machine q35 -device intel-iommu $edu_qemu"
+		edu_kernel+=" intel_iommu=on iommu.passthrough=0" ;;
+	*)	die "edu_args: no DMA back end '$3' on $1 (want direct, swiotlb; iommu on x86_64)" ;;
+	esac
+}
+
 # kunit_run TAG ARGS...: "kunit.py run ARGS..." in the kernel tree, its
 # output (stdout and stderr) on stdout; logs how long it took and leaves
 # its exit status in kunit_rc (the caller decides what a failure means).
+# kunit_cmd=build or kunit_cmd=exec runs that subcommand instead of run.
 kunit_run() {
 	local tag=$1 start=$SECONDS
 	shift
 	kunit_rc=0
-	(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run "$@" 2>&1) || kunit_rc=$?
+	(cd "$KTREE" && python3 tools/testing/kunit/kunit.py "${kunit_cmd:-run}" "$@" 2>&1) ||
+		kunit_rc=$?
 	log "$tag: kunit.py exited $kunit_rc after $((SECONDS - start)) s"
 }
 

@@ -33,6 +33,7 @@ edit() {
 put include/linux/dma-smallbuf.h "$TOP/include/linux/dma-smallbuf.h"
 put lib/dma_smallbuf.c "$TOP/lib/dma_smallbuf.c"
 put lib/dma_smallbuf_kunit.c "$TOP/kunit/dma_smallbuf_kunit.c"
+put lib/dma_smallbuf_edu_kunit.c "$TOP/kunit/dma_smallbuf_edu_kunit.c"
 
 # The Kconfig entries join the DMA mapping ones.
 kconfig=$tmp/Kconfig
@@ -42,7 +43,8 @@ put kernel/dma/Kconfig "$kconfig"
 edit lib/Makefile '^obj-' '$a \
 \
 obj-$(CONFIG_DMA_SMALLBUF) += dma_smallbuf.o\
-obj-$(CONFIG_DMA_SMALLBUF_KUNIT_TEST) += dma_smallbuf_kunit.o'
+obj-$(CONFIG_DMA_SMALLBUF_KUNIT_TEST) += dma_smallbuf_kunit.o\
+obj-$(CONFIG_DMA_SMALLBUF_EDU_KUNIT_TEST) += dma_smallbuf_edu_kunit.o'
 edit include/linux/device.h 'struct list_head	dma_pools;' \
 	'/^struct device_private;/a struct dma_smallbuf;
 /^ \* @dma_pools:/a \ * @dma_smallbuf: Small-buffer pools, see dma_smallbuf_alloc().

@@ -7,8 +7,12 @@ Usage: kunit-results.py NAME RESULTS.json TEST.log RESULTS_DIR
 Writes RESULTS_DIR/kunit-NAME as "kunit-NAME PASSED FAILED SKIPPED" and
 exits non-zero if anything failed.  The kernel log counts as one more case,
 "kernel log clean": it fails on reports that do not fail a KUnit case by
-themselves (lockdep, KASAN, DMA-API debug, sleeping in atomic context, or a
-WARNING from outside dma_smallbuf, whose own warnings the suite provokes).
+themselves (lockdep, KASAN, DMA-API debug, sleeping in atomic context, a
+WARNING from outside dma_smallbuf, whose own warnings the suite provokes, an
+Intel IOMMU DMA fault, or QEMU's edu device complaining about an address,
+"EDU: clamping DMA ...": kunit.py logs QEMU's output with the kernel's).
+The edu suite's figures lines (buffers the device copied, data mismatches,
+per method) are printed.
 """
 import json
 import re
@@ -17,7 +21,8 @@ import sys
 BAD = re.compile(r'BUG: |KASAN|possible circular locking|inconsistent lock state|'
                  r'possible recursive locking|DMA-API: device driver|Kernel panic|'
                  r'sleeping function called from invalid context|'
-                 r'WARNING: .* at (?!lib/dma_smallbuf\.c)')
+                 r'WARNING: .* at (?!lib/dma_smallbuf\.c)|EDU: |DMAR: \[DMA ')
+FIGURES = re.compile(r'# (\w+): figures: (.*)')
 
 
 def walk(group, prefix, counts, failed):
@@ -47,9 +52,13 @@ def main():
 
     try:
         with open(logpath, errors='replace') as f:
-            bad = [line.rstrip() for line in f if BAD.search(line)]
+            lines = f.readlines()
+        bad = [line.rstrip() for line in lines if BAD.search(line)]
     except FileNotFoundError:
-        bad = ['%s: missing' % logpath]
+        lines, bad = [], ['%s: missing' % logpath]
+    figures = [m.group(2) for m in map(FIGURES.search, lines) if m]
+    for line in figures:
+        print('kunit-%s: edu %s' % (name, line))
     if bad:
         counts[1] += 1
         failed.append('kernel log clean')

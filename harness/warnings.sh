@@ -5,15 +5,16 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-objs=(lib/dma_smallbuf.o lib/dma_smallbuf_kunit.o)
 pass=0 fail=0
-for name in x86_64 x86_64-debug; do
-	bdir=$BUILD/kunit-$name
+for variant in "" debug; do
+	name=x86_64${variant:+-$variant}
+	kunit_setup x86_64 "$variant"
+	objs=(lib/dma_smallbuf.o lib/dma_smallbuf_kunit.o)
+	# The edu suite is in the plain build only (see kunit_setup).
+	[ -n "$variant" ] || objs+=(lib/dma_smallbuf_edu_kunit.o)
+	bdir=$kunit_bdir
 	if [ ! -f "$bdir/.config" ]; then
-		configs=(--kunitconfig="$TOP/kunit/.kunitconfig")
-		[ "$name" = x86_64-debug ] && configs+=(--kunitconfig="$TOP/kunit/debug.kunitconfig")
-		(cd "$KTREE" && python3 tools/testing/kunit/kunit.py config \
-			--arch=x86_64 --build_dir="$bdir" "${configs[@]}") >/dev/null
+		(cd "$KTREE" && python3 tools/testing/kunit/kunit.py config "${kunit_opts[@]}") >/dev/null
 	fi
 	out=$(make -s -C "$KTREE" O="$bdir" W=1 C=2 -j"$(nproc)" "${objs[@]}" 2>&1) || true
 	bad=$(echo "$out" | grep -E 'warning|error' || true)
