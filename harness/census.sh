@@ -12,7 +12,7 @@ cd "$KTREE"
 [ "$(git symbolic-ref -q --short HEAD)" = "$BRANCH" ] ||
 	die "$KTREE is not on branch $BRANCH (another target running?); run 'make tree'"
 # Up to date if neither the tree nor our rules and scripts changed.
-key="$(git rev-parse "$BRANCH") $(cat "$TOP"/cocci/*.cocci "$TOP"/cocci/census.py \
+key="$(git rev-parse "$BRANCH") $(cat "$TOP"/cocci/*.cocci "$TOP"/cocci/census*.py \
 	"$TOP"/harness/census.sh | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"
 if [ -s "$OUT/census.csv" ] && [ -s "$OUT/census.txt" ] &&
    [ "$(cat "$OUT/census/key" 2>/dev/null)" = "$key" ]; then
