@@ -141,6 +141,7 @@ def main():
         w.writerow(['file', 'line', 'function', 'allocator', 'size', 'class', 'reason', 'subsystem',
                     'size_bytes', 'kmalloc_bytes', 'page_bytes', 'ccw_device', 'live'])
         w.writerows(rows)
+    write_mix(os.path.join(outdir, 'census-mix.csv'), rows)
     names = [c for c, _ in CLASSES]
     bycls = collections.Counter(r[5] for r in rows)
     bysub = collections.defaultdict(collections.Counter)
@@ -229,6 +230,20 @@ def memory_limit(ktree, fl, ln, detail, where, flag):
     return 'memory-limit', '%s: %s() at %s; %s' % (lim, detail, where, device_in_reach(ktree, fl))
 
 
+def write_mix(path, rows):
+    """The benchmark's size mix: every kmalloc-family GFP_DMA site of
+    constant size once (bench/run.sh reads it)."""
+    mix = collections.Counter(r[8] for r in rows
+                              if r[3] in KMALLOC and isinstance(r[8], int) and r[5] not in ('comment', 'broken-dma32-slab')
+                              and not r[3].startswith('kmem_cache'))
+    with open(path, 'w', newline='') as f:
+        f.write('# Sizes of the kmalloc-family GFP_DMA sites of constant size, each site once\n'
+                '# (written by cocci/census.py from out/census.csv).\n')
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(['size', 'count'])
+        w.writerows(sorted(mix.items()))
+
+
 def s390_table(f, rows):
     """The memory-limit allocation sites: what kmalloc takes for them and
     what the page allocator would take, per driver and overall."""
@@ -284,6 +299,8 @@ def costs(ktree, fl, ln, text, call, cls):
     sz = SIZES[0] or census_sizes.Sizes(s)
     SIZES[0] = sz
     expr, val = sz.site(fl, ln, call if call in ALLOCS else calls[0])
+    if val == 'sizeof' and (fl, ln) in probed():
+        val = probed()[(fl, ln)]
     kb = pb = ''
     if isinstance(val, int):
         pb = census_sizes.get_order_bytes(val)
@@ -296,6 +313,23 @@ def costs(ktree, fl, ln, text, call, cls):
 
 
 SIZES = [None]
+PROBED = []
+
+
+def probed():
+    """{(file, line): bytes} from the compiler probe (harness/sizes.sh):
+    the files named by $CENSUS_SIZES, space-separated."""
+    if not PROBED:
+        got = {}
+        for path in os.environ.get('CENSUS_SIZES', '').split():
+            try:
+                with open(path, newline='') as f:
+                    for r in csv.DictReader(f):
+                        got[(r['file'], int(r['line']))] = int(r['bytes'])
+            except (OSError, KeyError, ValueError) as e:
+                die('%s: unreadable sizes file: %s' % (path, e))
+        PROBED.append(got)
+    return PROBED[0]
 
 
 def live_count(s, fl, ln):

@@ -38,6 +38,15 @@ def arch_of(fl):
     return 'x86'
 
 
+def probe_arch(fl):
+    """The architecture harness/sizes.sh compiles fl for: s390 or x86_64
+    (other architectures' own code is not probed: '')."""
+    a = arch_of(fl)
+    if a == 's390':
+        return 's390'
+    return 'x86_64' if a == 'x86' else ''
+
+
 def get_order_bytes(size):
     """PAGE_SIZE << get_order(size)."""
     b = PAGE_SIZE
