@@ -4,8 +4,8 @@
 
 census_probe.py KTREE OBJDIR ARCH CMDFILE CENSUS.csv OUT.csv
 
-For every census row of ARCH (see census_sizes.arch_of()) whose size_bytes
-is "sizeof", a copy of the file gets, next to the allocation,
+For every census row of ARCH (see census_sizes.probe_arch()) whose size is
+a sizeof() expression (census_sizes.Sizes.site() says "sizeof"), a copy of the file gets, next to the allocation,
     asm volatile("# CENSUS_SIZE <line> %c0" : : "i" ((unsigned long)(SIZE)));
 and is compiled to assembly with the kernel's own flags for ARCH (taken
 from CMDFILE, the .cmd file of an object built in OBJDIR).  The "i"
@@ -88,12 +88,14 @@ def main():
     files = {}
     with open(census, newline='') as f:
         for r in csv.DictReader(f):
-            if r.get('size_bytes') != 'sizeof':
+            # every allocation row (size_bytes may already hold a probed
+            # value from an earlier run): the static evaluation decides
+            if not r.get('size_bytes'):
                 continue
             if census_sizes.probe_arch(r['file']) != arch or not r['file'].endswith('.c'):
                 continue
-            expr, _ = sizes.site(r['file'], int(r['line']), r['allocator'] or None)
-            if expr:
+            expr, v = sizes.site(r['file'], int(r['line']), r['allocator'] or None)
+            if expr and v == 'sizeof':
                 files.setdefault(r['file'], {})[int(r['line'])] = expr
     got, failed = [], []
     for fl, sites in sorted(files.items()):
