@@ -23,10 +23,11 @@ if ! command -v gnuplot >/dev/null; then
 		--no-install-recommends gnuplot-nox >/dev/null
 fi
 
-# The size mix: the census of constant GFP_DMA sizes if there is one.
+# The size mix: every constant-size kmalloc-family GFP_DMA site of the
+# census once (out/census-mix.csv, written by make census), if there is one.
 mix_msg=$(mktemp)
 trap 'rm -f "$mix_msg"' EXIT
-mix=$(python3 "$TOP/bench/report.py" mix "$OUT/census.csv" "$TOP/bench/size-mix.csv" \
+mix=$(python3 "$TOP/bench/report.py" mix "$OUT/census-mix.csv" "$TOP/bench/size-mix.csv" \
 	2>"$mix_msg") || { cat "$mix_msg" >&2; die "bench: no usable size mix"; }
 mix_source=$(sed 's/^size mix from //' "$mix_msg")
 log "bench: size mix from $mix_source"

@@ -16,12 +16,19 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import census_follow  # noqa: E402
+import census_sizes  # noqa: E402
+
 CLASSES = [
     ('convertible', 'kmalloc(GFP_DMA) + dma_map_single(): dma_smallbuf_alloc()'),
     ('redundant', 'zone flag passed to an allocator that ignores it'),
     ('broken-dma32-slab', 'GFP_DMA32 reaching slab (kmalloc family, dma_pool): slab cannot serve it'),
     ('streaming-drop', 'streaming DMA buffer: dropping GFP_DMA is enough'),
-    ('memory-limit', 'no device: s390 31-bit or ISA memory limit'),
+    ('streaming-bus', 'a bus maps the buffer for its controller (SPI, I2C, regmap, USB, SDIO/MMC, SCSI): dropping GFP_DMA is enough'),
+    ('cpu-only', 'the buffer never reaches a device: GFP_DMA does nothing useful'),
+    ('mask-zone', 'zone picked by hand from a device mask or for a subsystem allocator that maps the memory'),
+    ('memory-limit', 'physical address below a limit (s390 31-bit, ISA 16 MB, 30/32-bit devices, firmware)'),
     ('core', 'zone implementation: mm, DMA core, arch, headers'),
     ('comment', 'comment or string only, no use'),
     ('needs-human', 'needs a human, see reason'),
@@ -44,7 +51,7 @@ SIZE_ARG = {'kmalloc': 0, 'kzalloc': 0, 'kmalloc_node': 0, 'kzalloc_node': 0,
             'dmam_alloc_coherent': 1, 'dma_alloc_attrs': 1, 'dma_alloc_wc': 1,
             'dma_alloc_noncoherent': 1, 'kmem_cache_create': 1,
             '__get_free_pages': 1, 'alloc_pages': 1}
-CORE_DIRS = ('mm/', 'kernel/dma/', 'include/linux/gfp', 'include/linux/slab.h',
+CORE_DIRS = ('mm/', 'net/core/skbuff.c', 'lib/scatterlist.c', 'kernel/dma/', 'include/linux/gfp', 'include/linux/slab.h',
              'include/linux/mmzone.h', 'include/trace/', 'tools/', 'lib/dma_smallbuf',
              'include/linux/dma-smallbuf.h', 'lib/test_', 'arch/')
 LIMIT_RE = re.compile(r'^(drivers/s390/|arch/s390/|net/iucv/|drivers/isdn/)|/isa/|isa\b')
@@ -126,12 +133,15 @@ def main():
             if not func:
                 func = enclosing_function(ktree, fl, ln)
             cls, reason = classify(ktree, fl, ln, text, flag, call, stream, swap, recs)
-            rows.append([fl, ln, func, call, size, cls, reason, subsystem(fl, mnt)])
+            rows.append([fl, ln, func, call, size, cls, reason, subsystem(fl, mnt)] +
+                        costs(ktree, fl, ln, text, call, cls))
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, 'census.csv'), 'w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['file', 'line', 'function', 'allocator', 'size', 'class', 'reason', 'subsystem'])
+        w.writerow(['file', 'line', 'function', 'allocator', 'size', 'class', 'reason', 'subsystem',
+                    'size_bytes', 'kmalloc_bytes', 'page_bytes', 'ccw_device', 'live'])
         w.writerows(rows)
+    write_mix(os.path.join(outdir, 'census-mix.csv'), rows)
     names = [c for c, _ in CLASSES]
     bycls = collections.Counter(r[5] for r in rows)
     bysub = collections.defaultdict(collections.Counter)
@@ -148,17 +158,203 @@ def main():
         f.write('\nNeeds a human, by reason:\n')
         for reason, n in collections.Counter(r[6].split(':')[0] for r in rows if r[5] == 'needs-human').most_common():
             f.write('  %4d  %s\n' % (n, reason))
+        s390_table(f, rows)
         f.write('\nBy subsystem (lines; class counts):\n')
         for sub, cnt in sorted(bysub.items(), key=lambda x: (-sum(x[1].values()), x[0])):
             f.write('  %4d  %s: %s\n' % (sum(cnt.values()), sub,
                                          ', '.join('%s %d' % (c, cnt[c]) for c in names if cnt[c])))
 
 
+PAGES = {'__get_free_pages', 'alloc_pages', 'get_zeroed_page', '__get_free_page',
+         'alloc_pages_node', 'alloc_page', 'get_free_pages', '__alloc_pages',
+         'alloc_pages_exact', 'iommu_alloc_pages', 'page_frag_alloc'}
+SRC = [None]
+
+
+def src(ktree):
+    if SRC[0] is None:
+        SRC[0] = census_follow.Source(ktree)
+    return SRC[0]
+
+
+def device_in_reach(ktree, fl):
+    """' (...)' saying whether a struct device with a DMA mask is in reach."""
+    s = src(ktree)
+    masks = set()
+    for g in [fl] + s.dir_files(fl):
+        for line in s.lines(g):
+            if re.search(r'dma_set_(coherent_)?mask|dma_set_mask_and_coherent|dma_coerce_mask', line):
+                m = re.search(r'DMA_BIT_MASK\s*\(\s*(\d+)\s*\)', line)
+                masks.add(int(m.group(1)) if m else 0)
+    if not masks:
+        return 'no struct device with a DMA mask in the driver'
+    known = sorted(m for m in masks if m)
+    return ('a struct device is in reach: the driver sets its DMA mask (%s), so '
+            'dma_smallbuf_alloc() or dma_alloc_coherent() on it can replace the zone'
+            % (', '.join('%d-bit' % m for m in known) if known else 'mask from a variable'))
+
+
+def ccw_in_reach(ktree, fl, ln):
+    """Whether an s390 site has a ccw_device at hand: in its function, in
+    its file, or not at all."""
+    s = src(ktree)
+    f = s.function_at(fl, ln)
+    rx = re.compile(r'\bstruct ccw_device\b|\bcdev\b|->cdev\b|\bccw_device_\w+\(')
+    if f and any(rx.search(t) for _, t in s.body(fl, f)):
+        return 'function', 'a ccw_device is at hand in %s() (its coherent DMA mask is 31 bits: ' \
+            'dma_smallbuf_alloc() on it fits)' % f[0]
+    if any(rx.search(t) for t in s.lines(fl)):
+        return 'file', 'the file uses a ccw_device, not this function (it could be passed in)'
+    return 'none', 'no ccw_device in reach (no struct device: the page allocator or ' \
+        'a 31-bit pool without a device)'
+
+
+def limit_of(ktree, fl, detail, flag):
+    if fl.startswith(('arch/s390/', 'drivers/s390/', 'net/iucv/')) or 'iucv' in fl:
+        return 's390 31-bit (below 2 GB)'
+    if detail in ('isa_virt_to_bus', 'set_dma_addr', 'virt_to_bus') or isa_file(ktree, fl):
+        return 'ISA DMA 16 MB'
+    if detail.startswith('lv1_') or detail == 'ps3_mm_phys_to_lpar':
+        return 'PS3 hypervisor (lv1) takes the physical address: the region the hypervisor maps'
+    if detail == '__psp_pa':
+        return 'AMD PSP firmware takes the physical address'
+    return ('physical address from %s() to hardware or firmware: the limit is the '
+            'zone\'s, %s' % (detail, '4 GB (ZONE_DMA32)' if flag.endswith('32') else
+                             'ZONE_DMA (16 MB on x86, up to 4 GB on arm64)'))
+
+
+def memory_limit(ktree, fl, ln, detail, where, flag):
+    lim = limit_of(ktree, fl, detail, flag)
+    if lim.startswith('s390'):
+        return 'memory-limit', '%s: %s() at %s; %s' % (lim, detail, where, ccw_in_reach(ktree, fl, ln)[1])
+    return 'memory-limit', '%s: %s() at %s; %s' % (lim, detail, where, device_in_reach(ktree, fl))
+
+
+def write_mix(path, rows):
+    """The benchmark's size mix: every kmalloc-family GFP_DMA site of
+    constant size once (bench/run.sh reads it)."""
+    mix = collections.Counter(r[8] for r in rows
+                              if r[3] in KMALLOC and isinstance(r[8], int) and r[5] not in ('comment', 'broken-dma32-slab')
+                              and not r[3].startswith('kmem_cache'))
+    with open(path, 'w', newline='') as f:
+        f.write('# Sizes of the kmalloc-family GFP_DMA sites of constant size, each site once\n'
+                '# (written by cocci/census.py from out/census.csv).\n')
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(['size', 'count'])
+        w.writerows(sorted(mix.items()))
+
+
+def s390_table(f, rows):
+    """The memory-limit allocation sites: what kmalloc takes for them and
+    what the page allocator would take, per driver and overall."""
+    sites = [r for r in rows if r[5] == 'memory-limit' and r[8] != '']
+    f.write('\nMemory-limit allocations: kmalloc size class against the page allocator\n'
+            '(PAGE_SIZE << get_order(size), 4 KB pages), per buffer; "sizeof" and\n'
+            '"runtime" sizes are not evaluated and not in the byte totals.\n\n')
+    f.write('  %-44s %5s %5s %6s %10s %10s %5s  %s\n'
+            % ('driver (directory)', 'sites', 'const', 'ccw', 'kmalloc', 'pages', 'x', 'live buffers'))
+    bydrv = collections.OrderedDict()
+    for r in sorted(sites, key=lambda r: os.path.dirname(r[0])):
+        bydrv.setdefault(os.path.dirname(r[0]), []).append(r)
+    tot = collections.Counter()
+    for d, rs in bydrv.items():
+        const = [r for r in rs if isinstance(r[8], int)]
+        kb = sum(r[9] for r in const)
+        pb = sum(r[10] for r in const)
+        ccw = sum(1 for r in rs if r[11] == 'function')
+        live = collections.Counter(r[12] for r in rs)
+        tot.update({'sites': len(rs), 'const': len(const), 'ccw': ccw, 'kb': kb, 'pb': pb})
+        tot.update({'live ' + k: v for k, v in live.items()})
+        f.write('  %-44s %5d %5d %6d %10d %10d %5s  %s\n'
+                % (d, len(rs), len(const), ccw, kb, pb, '%.1f' % (pb / kb) if kb else '-',
+                   ', '.join('%s %d' % kv for kv in sorted(live.items()))))
+    f.write('  %-44s %5d %5d %6d %10d %10d %5s  %s\n'
+            % ('total', tot['sites'], tot['const'], tot['ccw'], tot['kb'], tot['pb'],
+               '%.1f' % (tot['pb'] / tot['kb']) if tot['kb'] else '-',
+               ', '.join('%s %d' % (k[5:], v) for k, v in sorted(tot.items()) if k.startswith('live '))))
+    s390 = [r for r in sites if r[0].startswith(('arch/s390/', 'drivers/s390/', 'net/iucv/'))
+            or 'iucv' in r[0]]
+    c = [r for r in s390 if isinstance(r[8], int)]
+    f.write('\n  s390 only: %d allocation sites, %d of constant size: kmalloc %d bytes, page '
+            'allocator %d bytes per set of one buffer each (%d more); %d sites have a ccw_device '
+            'in their function.\n'
+            % (len(s390), len(c), sum(r[9] for r in c), sum(r[10] for r in c),
+               sum(r[10] - r[9] for r in c), sum(1 for r in s390 if r[11] == 'function')))
+
+
+ALLOCS = set(census_sizes.SIZE_ARG) | set(census_sizes.PAGE_CALLS) | KMALLOC
+
+
+def costs(ktree, fl, ln, text, call, cls):
+    """[size_bytes, kmalloc_bytes, page_bytes, ccw_device, live] of a
+    site: bytes where the size is constant ("sizeof" or "runtime"
+    otherwise), what kmalloc and the page allocator take for it, and for
+    memory-limit sites whether a ccw_device is at hand and how many
+    buffers live."""
+    s = src(ktree)
+    calls = [c for c in re.findall(r'\b(\w+)\s*\(', census_follow.statement(s.lines(fl), ln))
+             if c in ALLOCS]
+    if cls == 'comment' or not (call in ALLOCS or calls):
+        return ['', '', '', '', '']
+    sz = SIZES[0] or census_sizes.Sizes(s)
+    SIZES[0] = sz
+    expr, val = sz.site(fl, ln, call if call in ALLOCS else calls[0])
+    if val == 'sizeof' and (fl, ln) in probed():
+        val = probed()[(fl, ln)]
+    kb = pb = ''
+    if isinstance(val, int):
+        pb = census_sizes.get_order_bytes(val)
+        kb = pb if (call or calls[0]) in census_sizes.PAGE_CALLS else census_sizes.kmalloc_class(val)
+    ccw = live = ''
+    if cls == 'memory-limit':
+        ccw = ccw_in_reach(ktree, fl, ln)[0] if fl.startswith(('arch/s390/', 'drivers/s390/')) else ''
+        live = live_count(s, fl, ln)
+    return [val, kb, pb, ccw, live]
+
+
+SIZES = [None]
+PROBED = []
+
+
+def probed():
+    """{(file, line): bytes} from the compiler probe (harness/sizes.sh):
+    the files named by $CENSUS_SIZES, space-separated."""
+    if not PROBED:
+        got = {}
+        for path in os.environ.get('CENSUS_SIZES', '').split():
+            try:
+                with open(path, newline='') as f:
+                    for r in csv.DictReader(f):
+                        got[(r['file'], int(r['line']))] = int(r['bytes'])
+            except (OSError, KeyError, ValueError) as e:
+                die('%s: unreadable sizes file: %s' % (path, e))
+        PROBED.append(got)
+    return PROBED[0]
+
+
+def live_count(s, fl, ln):
+    """How many buffers of a site live at once, from where it is:
+    'per device', 'per system', 'per request' or 'unknown'."""
+    f = s.function_at(fl, ln)
+    if not f:
+        return 'unknown'
+    head = ' '.join(s.lines(fl)[max(0, f[1] - 2):f[1]])
+    name = f[0]
+    if '__init' in head or re.search(r'(^|_)(init|setup)$', name) and 'dev' not in name:
+        return 'per system'
+    if re.search(r'probe|alloc_dev|alloc_device|_new_device|attach|create|setup_device|_online|add_device|init_dev|alloc_card|_init', name):
+        return 'per device'
+    if re.search(r'build_cp|start_io|_io$|request|req|cmd|xmit|_tx|_rx|send|write|read|ioctl|transfer', name):
+        return 'per request'
+    return 'unknown'
+
+
 def classify(ktree, fl, ln, text, flag, call, stream, swap, recs):
     if is_comment(text, flag):
         return 'comment', 'mentioned in a comment or string'
     if fl.startswith(('arch/s390/', 'drivers/s390/')) and not fl.startswith('arch/s390/mm/'):
-        return 'memory-limit', 's390: channel programs and control blocks below 2 GB'
+        return 'memory-limit', 's390 31-bit (below 2 GB): channel programs and control blocks; ' \
+            + ccw_in_reach(ktree, fl, ln)[1]
     if fl.startswith(CORE_DIRS):
         return 'core', 'zone implementation or architecture code'
     if call in POOL and flag == 'GFP_DMA32':
@@ -169,9 +365,12 @@ def classify(ktree, fl, ln, text, flag, call, stream, swap, recs):
     if call in KMALLOC and flag == 'GFP_DMA32':
         return 'broken-dma32-slab', '%s() cannot serve GFP_DMA32' % call
     if LIMIT_RE.search(fl):
-        return 'memory-limit', 'address limit of the platform (s390 IUCV, ISA), no struct device'
+        if 'iucv' in fl:
+            return 'memory-limit', 's390 31-bit (below 2 GB): IUCV buffers go to the hypervisor ' \
+                'by address; no struct device'
+        return 'memory-limit', 'ISA DMA 16 MB: ISA bus code, no struct device with a mask'
     if isa_file(ktree, fl):
-        return 'memory-limit', 'ISA DMA controller (request_dma / isa_virt_to_bus): 16 MB limit'
+        return 'memory-limit', 'ISA DMA 16 MB: ISA DMA controller (request_dma / isa_virt_to_bus)'
     sw = None
     for (f2, l2), v in swap.items():
         if f2 == fl and recs and call in KMALLOC and l2 <= ln and ln - l2 <= 3:
@@ -181,20 +380,146 @@ def classify(ktree, fl, ln, text, flag, call, stream, swap, recs):
     if call in KMALLOC and stream == 'stream':
         why = sw[1] if sw else 'not mapped once after the allocation'
         return 'streaming-drop', 'streaming DMA API maps it; %s' % why
+    lim = retry_limit(ktree, fl, ln)
+    if lim:
+        return 'memory-limit', ('%d-bit device: the buffer is allocated again with %s when a '
+                                'mapping lands above the limit; %s'
+                                % (lim, flag, device_in_reach(ktree, fl)))
+    if fl.startswith('drivers/iommu/'):
+        return 'memory-limit', ('IOMMU page tables: the IOMMU walks them by physical address '
+                                '(its own limit, e.g. 32-bit); the IOMMU\'s struct device is in '
+                                'reach, but page-table pages need the page allocator')
+    if call in ('kmem_cache_create', 'kmem_cache_create_usercopy'):
+        phys = [m.group(1) for t in src(ktree).lines(fl) for m in [census_follow.PHYS.search(t)] if m]
+        if phys:
+            return memory_limit(ktree, fl, ln, phys[0], fl, flag)
+    if not call:
+        d = variable(ktree, fl, ln, text, flag)
+        if d:
+            return d
+    decided = follow(ktree, fl, ln, text, flag, call)
+    if decided:
+        return decided
     if not recs:
         if fl.endswith('.h'):
             return 'needs-human', 'macro or header: flag in a definition'
         return 'needs-human', 'not parsed by spatch (macro or preprocessor)'
     if call in KMALLOC:
-        return 'needs-human', 'GFP_DMA slab memory not seen given to the DMA API in its function'
+        return 'needs-human', 'GFP_DMA slab memory: not followed to a device, the CPU or a physical address'
     if call in ('kmem_cache_create', 'kmem_cache_create_usercopy'):
         return 'needs-human', 'GFP_DMA slab cache: check what its objects are for'
-    if call in ('__get_free_pages', 'alloc_pages', 'get_zeroed_page', '__get_free_page',
-                'alloc_pages_node', 'alloc_page', 'get_free_pages', '__alloc_pages'):
-        return 'needs-human', 'page allocator with a zone flag: check the device mask'
+    if call in PAGES:
+        return 'needs-human', 'page allocator with a zone flag: not followed to a device or a physical address'
     if not call:
         return 'needs-human', 'flag kept in a variable or initialiser'
     return 'needs-human', 'flag passed through %s()' % call
+
+
+LIMIT_CMP = re.compile(r'DMA_BIT_MASK\s*\(\s*(\d+)\s*\)|1ULL?\s*<<\s*(\d+)\)')
+
+
+def retry_limit(ktree, fl, ln):
+    """Bits of the device limit if the site's function, or a function of
+    the file it calls, compares a DMA address against an address limit
+    below 32 bits (the b43/b44 retry with GFP_DMA); else None."""
+    s = src(ktree)
+    f = s.function_at(fl, ln)
+    if not f:
+        return None
+    body = [t for _, t in s.body(fl, f)]
+    texts = list(body)
+    names = {h[0]: h for h in s.functions(fl)}
+    for t in body:
+        for m in re.finditer(r'\b(\w+)\s*\(', t):
+            h = names.get(m.group(1))
+            if h and h is not f:
+                texts += [u for _, u in s.body(fl, h)]
+    for t in texts:
+        for m in LIMIT_CMP.finditer(t):
+            bits = int(m.group(1) or m.group(2))
+            if bits < 32 and re.search(r'[<>]=?', t):
+                return bits
+    return None
+
+
+def variable(ktree, fl, ln, text, flag):
+    """Decide a flag kept in a variable, a field or an initialiser."""
+    s = src(ktree)
+    if re.search(r'\bgfp_flags\s*=', text) and fl.startswith(('drivers/media/', 'drivers/staging/media/', 'samples/v4l/')):
+        ops = set()
+        for g in [fl] + s.dir_files(fl):
+            for t in s.lines(g):
+                ops |= set(re.findall(r'\bvb2_(dma_sg|dma_contig|vmalloc)_memops\b', t))
+        if ops == {'dma_contig'}:
+            return 'redundant', ('vb2 queue gfp_flags with vb2_dma_contig_memops: videobuf2 passes '
+                                 'them to dma_alloc_attrs(), which ignores %s' % flag)
+        if 'dma_sg' in ops:
+            return 'mask-zone', ('vb2 queue gfp_flags with vb2_dma_sg_memops: videobuf2 allocates '
+                                 'pages with them and maps them with dma_map_sgtable(); the zone '
+                                 'stands for the device\'s mask (%s)' % device_in_reach(ktree, fl))
+        if ops == {'vmalloc'}:
+            return 'cpu-only', 'vb2 queue gfp_flags with vb2_vmalloc_memops: vmalloc memory, no zone'
+        return 'mask-zone', ('vb2 queue gfp_flags with the memops chosen at run time: '
+                             'vb2-dma-sg maps its pages with dma_map_sgtable(), '
+                             'vb2-dma-contig ignores the zone')
+    f = s.function_at(fl, ln)
+    vm = re.match(r'\s*(?:[\w\s]*\b(?:gfp_t|int|unsigned)\s+)?(\w+)\s*\|?=', text)
+    body = s.body(fl, f) if f else []
+    if any(re.search(r'coherent_dma_mask|dma_mask|DMA_BIT_MASK|dma_bits|addressing_limited', t)
+           and re.search(r'\b(if|while)\b|[&<>]', t) for _, t in body):
+        return 'mask-zone', ('zone picked by hand from the device\'s DMA mask in %s(): what '
+                             'dma_alloc_pages() / dma_alloc_noncontiguous() do for the device'
+                             % f[0])
+    if f and vm:
+        var = vm.group(1)
+        for n, t in body:
+            if n <= ln:
+                continue
+            for cm in re.finditer(r'\b(\w+)\s*\(', t):
+                args = census_follow.split_args(t[cm.end():])
+                if not any(re.search(r'\b%s\b' % var, a) for a in args):
+                    continue
+                c2 = cm.group(1)
+                if c2 in REDUNDANT:
+                    return 'redundant', '%s() at line %d gets %s through %s and ignores it' % (c2, n, flag, var)
+                if c2 in KMALLOC or c2 in PAGES:
+                    d = follow(ktree, fl, n, t, flag, c2)
+                    if d:
+                        return d[0], '%s() at line %d gets %s through %s; %s' % (c2, n, flag, var, d[1])
+                    return None
+    near = s.lines(fl)[max(0, ln - 7):ln]
+    stored = re.search(r'(\w|\])\s*\|?=[^=]|\?[^:]*:|^\s*#\s*define', text)
+    if stored and any(re.search(r'\b(if|while)\b|\?', t) and
+                      re.search(r'mask|DMA_BIT_MASK|dma_width|dma32|addr_bits|limit|'
+                                r'dma_addressing_limited|dma_direct', t, re.I)
+                      for t in near + [text]):
+        return 'mask-zone', ('zone picked by hand from a device\'s DMA limit%s: what '
+                             'dma_alloc_pages() / dma_alloc_noncontiguous() do for the device'
+                             % (' in %s()' % f[0] if f else ''))
+    return None
+
+
+def follow(ktree, fl, ln, text, flag, call):
+    """Decide a site by where its memory goes (census_follow); None if
+    nothing decisive is found."""
+    s = src(ktree)
+    fol = census_follow.Follower(s)
+    if call in KMALLOC or call in PAGES or call in ('alloc_skb', 'kmem_cache_alloc_node'):
+        r = fol.follow(fl, ln, call)
+        if r:
+            kind, detail, where = r
+            if kind == 'phys':
+                return memory_limit(ktree, fl, ln, detail, where, flag)
+            if kind == 'stream':
+                return 'streaming-drop', ('streaming DMA API: %s() at %s (followed through the '
+                                          'driver); swiotlb bounces what the device cannot reach'
+                                          % (detail, where))
+            if kind == 'bus':
+                return 'streaming-bus', '%s at %s: %s' % (detail, where, census_follow.BUS_WHY[detail])
+        if call in KMALLOC and fol.cpu_only(fl, ln, call):
+            return 'cpu-only', 'the buffer stays in %s() and only the CPU reads or writes it' \
+                % (s.function_at(fl, ln) or ('?',))[0]
+    return None
 
 
 def enclosing_function(ktree, fl, ln, cache={}):

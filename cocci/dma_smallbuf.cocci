@@ -8,8 +8,9 @@
 /// A site is converted only when the rule sees the whole life of the
 /// buffer: allocated by kmalloc / kzalloc / kcalloc / kmalloc_array /
 /// kmemdup with GFP_DMA (and reclaim flags besides), mapped once with
-/// dma_map_single() right after, with a size that is sizeof() or a
-/// constant of at most 4096 bytes, and every kfree() of it preceded by a
+/// dma_map_single() right after, with any size (one that may exceed
+/// PAGE_SIZE is reported: dma_smallbuf_free() must then run in process
+/// context), and every kfree() of it preceded by a
 /// dma_unmap_single() of the handle.  Buffer and handle are locals (freed
 /// in the same function) or fields of one struct (freed anywhere in the
 /// file).  Any other site is reported with the reason, never patched.
@@ -33,6 +34,22 @@ import re
 
 CUTOFF = 4096
 uses = []        # (file, function, line, what, expr) of map/sg calls
+stores = []      # (file, function, line, field, local) of C->field = local;
+pairs = {}       # candidate -> [(unmap function, kfree function, dev, size, fb, fh, kind)]
+unmaps = set()   # (function, handle name, kind) of the dma_unmap_single() calls to remove
+frees = {}       # (function, buffer name, kind) of a kfree() to replace -> (dev, size, fb, fh)
+
+def last_name(e):
+    """('local', name) of a local, ('field', name) of X->name / X.name."""
+    e = strip_parens(e)
+    f = field(e)
+    if f:
+        return ('field', f[1])
+    return ('local', e) if re.fullmatch(r'\w+', e) else (None, None)
+
+def pair_part(p, e, table):
+    k, n = last_name(e)
+    return (p[0].current_element, n, k) in table
 accepted = {}    # candidate -> set of (kind, line) of matched unmap/kfree
 errlines = {}    # candidate -> kfree lines inside the mapping error check
 bad = {}         # candidate -> reason
@@ -114,6 +131,13 @@ def field(e):
     m = re.fullmatch(r'(.+?)\s*(->|\.)\s*(\w+)', strip_parens(e))
     return (m.group(1), m.group(3)) if m else None
 
+def stored(pa, x):
+    """The field a local x is stored into in the allocation's function."""
+    for (fl, fn, line, f, y) in stores:
+        if fl == pa[0].file and fn == pa[0].current_element and y == x and line >= int(pa[0].line):
+            return f
+    return None
+
 def same_buffer(kind, e, fb, fn, func):
     if kind == 'local':
         return strip_parens(e) == fb and fn == func
@@ -133,6 +157,10 @@ mode[0] = 'report'
 @script:python@
 @@
 uses.clear()
+stores.clear()
+pairs.clear()
+unmaps.clear()
+frees.clear()
 accepted.clear()
 errlines.clear()
 bad.clear()
@@ -188,6 +216,28 @@ p << use.p;
 @@
 uses.append((p[0].file, p[0].current_element, int(p[0].line), fn, E))
 
+// Stores of a local into a struct field: a buffer kept in a local with
+// its handle in a struct (or the reverse) is followed through the field.
+
+@store@
+expression C;
+identifier f, x;
+position ps;
+@@
+
+(
+  C->f = x@ps;
+|
+  C.f = x@ps;
+)
+
+@script:python@
+f << store.f;
+x << store.x;
+ps << store.ps;
+@@
+stores.append((ps[0].file, ps[0].current_element, int(ps[0].line), f, x))
+
 @script:python kind@
 B << cand.B;
 H << cand.H;
@@ -207,12 +257,16 @@ if not re.search(r'\bGFP_DMA\b', F):
     reason = 'ignore'
 elif f2 is None:
     reason = "flags %s: no GFP_DMA next to reclaim flags" % F
-elif not size_ok(SZ, pa[0].file):
-    reason = "size %s is not sizeof() or a constant <= %d" % (SZ, CUTOFF)
 elif re.fullmatch(r'\w+', strip_parens(B)) and re.fullmatch(r'\w+', strip_parens(H)):
     kk, b, h = 'local', strip_parens(B), strip_parens(H)
 elif field(B) and field(H) and field(B)[0] == field(H)[0]:
     kk, b, h = 'field', field(B)[1], field(H)[1]
+elif re.fullmatch(r'\w+', strip_parens(B)) and field(H) and stored(pa, strip_parens(B)):
+    # buffer in a local, kept in a field of the struct that holds the handle
+    kk, b, h = 'field', stored(pa, strip_parens(B)), field(H)[1]
+elif field(B) and re.fullmatch(r'\w+', strip_parens(H)) and stored(pa, strip_parens(H)):
+    # handle in a local, kept in a field of the struct that holds the buffer
+    kk, b, h = 'field', field(B)[1], stored(pa, strip_parens(H))
 else:
     reason = "buffer %s and handle %s are neither locals nor fields of one struct" % (B, H)
 if reason is None:
@@ -259,14 +313,20 @@ position pu, pk;
 @script:python freechk@
 pa << cand.pa;
 k << kind.k;
+fh << kind.fh;
+fb << kind.fb;
 pu << freem.pu;
 pk << freem.pk;
+D2 << freem.D2;
+S2 << freem.S2;
 @@
 if key(pa) in bad or (k == 'local' and
                       pu[0].current_element != pa[0].current_element):
     cocci.include_match(False)
 else:
     accepted[key(pa)] |= {('u', int(pu[0].line)), ('k', int(pk[0].line))}
+    pairs.setdefault(key(pa), []).append((pu[0].current_element, pk[0].current_element,
+                                          D2, S2, fb, fh, k))
 
 // kfree() inside the dma_mapping_error() branch goes with the branch.
 
@@ -322,6 +382,7 @@ if kk not in bad and (k != 'local' or p[0].current_element == pa[0].current_elem
 
 @script:python ok@
 pa << cand.pa;
+SZ << cand.SZ;
 okf;
 @@
 kk = key(pa)
@@ -332,6 +393,14 @@ if kk in bad:
         warn(pa, "not converted: " + bad[kk])
     cocci.include_match(False)
 else:
+    if not size_ok(SZ, pa[0].file):
+        # dma_smallbuf serves any size; above PAGE_SIZE it is
+        # dma_alloc_coherent() memory, freed in process context only.
+        warn(pa, "note: size %s may exceed PAGE_SIZE: dma_smallbuf_free() must then "
+                 "run in process context" % SZ)
+    for (fu, fk, d2, s2, fb2, fh2, k2) in pairs.get(kk, []):
+        unmaps.add((fu, fh2, k2))
+        frees[(fk, fb2, k2)] = (d2, s2, fb2, fh2)
     coccinelle.okf = cocci.make_ident(pa[0].current_element)
 
 // ---------------------------------------------------------------------
@@ -370,29 +439,42 @@ position q : script:python(k) { k == "field" };
 - dma_sync_single_for_device(D2, C.fh, S2, DIR2)@q;
 )
 
+// The unmap and the kfree of an accepted pair are rewritten apart, found
+// by function and name (line numbers change with each rewrite): a kfree() also reached on paths that do not unmap (an error path
+// that jumps past the mapping) is still the buffer's only free.
+
 @depends on patch@
-identifier kind.fb, kind.fh, kind.k, ok.okf;
-expression C, D2, S2, DIR2, E;
-position p : script:python(k, okf) { k == "local" and p[0].current_element == okf };
-position q : script:python(k) { k == "field" };
+expression D2, H2, S2, DIR2;
+position p : script:python(H2) { pair_part(p, H2, unmaps) };
 @@
 
-(
-- dma_unmap_single(D2, fh, S2, DIR2)@p;
-  ... when != fb = E
-- kfree(fb);
-+ dma_smallbuf_free(D2, S2, fb, fh);
-|
-- dma_unmap_single(D2, C->fh, S2, DIR2)@q;
-  ... when != C->fb = E
-- kfree(C->fb);
-+ dma_smallbuf_free(D2, S2, C->fb, C->fh);
-|
-- dma_unmap_single(D2, C.fh, S2, DIR2)@q;
-  ... when != C.fb = E
-- kfree(C.fb);
-+ dma_smallbuf_free(D2, S2, C.fb, C.fh);
-)
+- dma_unmap_single(D2, H2, S2, DIR2)@p;
+
+@kf depends on patch@
+expression X;
+position p : script:python(X) { pair_part(p, X, frees) };
+@@
+
+  kfree(X)@p;
+
+@script:python kfcall@
+X << kf.X;
+p << kf.p;
+call;
+@@
+k2, n2 = last_name(X)
+d2, s2, fb2, fh2 = frees[(p[0].current_element, n2, k2)]
+x = strip_parens(X)
+h = re.sub(r'(->|\.)\s*%s$' % fb2, lambda m: m.group(1) + fh2, x) if field(x) else fh2
+coccinelle.call = cocci.make_expr("dma_smallbuf_free(%s, %s, %s, %s)" % (d2, s2, x, h))
+
+@depends on patch@
+expression kf.X, kfcall.call;
+position kf.p;
+@@
+
+- kfree(X)@p;
++ call;
 
 @depends on patch@
 expression cand.B, cand.H, cand.D, cand.SZ, kind.F2;

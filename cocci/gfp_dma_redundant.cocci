@@ -52,6 +52,37 @@ import re
 if re.search(r'\bGFP_DMA(32)?\b', F):
     coccilib.org.print_todo(p[0], "redundant: %s() ignores zone flags in %s" % (fn, F))
 
+// The line changes, so checkpatch --strict sees it: a handle passed as
+// &(x->y) loses its parentheses, in calls that lose a zone flag only.
+@pc depends on patch@
+identifier fn = {dma_alloc_coherent, dmam_alloc_coherent, dma_alloc_attrs,
+                 dma_alloc_wc, dma_alloc_noncoherent, dma_alloc_pages,
+                 dma_pool_alloc, dma_pool_zalloc, dma_alloc_noncontiguous,
+                 dma_smallbuf_alloc, dma_smallbuf_zalloc};
+identifier flag = {GFP_DMA, GFP_DMA32};
+expression list ES;
+position p;
+@@
+
+  fn@p(ES, <+... flag ...+>, ...)
+
+@depends on patch@
+identifier pc.fn;
+position pc.p;
+expression X;
+identifier f;
+@@
+
+  fn@p(...,
+(
+- &(X->f)
++ &X->f
+|
+- &(X.f)
++ &X.f
+)
+  , ...)
+
 // A parenthesised (F | GFP_DMA) argument loses its parentheses too.
 @depends on patch@
 identifier fn = {dma_alloc_coherent, dmam_alloc_coherent, dma_alloc_attrs,

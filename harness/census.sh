@@ -11,15 +11,36 @@ cd "$KTREE"
 # spatch reads the working tree: it must be the branch git grep reads.
 [ "$(git symbolic-ref -q --short HEAD)" = "$BRANCH" ] ||
 	die "$KTREE is not on branch $BRANCH (another target running?); run 'make tree'"
-# Up to date if neither the tree nor our rules and scripts changed.
-key="$(git rev-parse "$BRANCH") $(cat "$TOP"/cocci/*.cocci "$TOP"/cocci/census.py \
-	"$TOP"/harness/census.sh | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"
+# The spatch reports are up to date if neither the tree nor the rules
+# changed; the classification also depends on census*.py and the sizes.
+commit=$(git rev-parse "$BRANCH")
+spkey="$commit $(cat "$TOP"/cocci/census.cocci "$TOP"/cocci/dma_smallbuf.cocci | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"
+sizes=()
+for arch in x86_64 s390; do
+	[ ! -s "$OUT/sizes/$commit-$arch.csv" ] || sizes+=("$OUT/sizes/$commit-$arch.csv")
+done
+key="$spkey $(cat "$TOP"/cocci/census*.py "$TOP"/harness/census.sh ${sizes[@]+"${sizes[@]}"} |
+	sha1sum | cut -d' ' -f1)"
+if [ ${#sizes[@]} -gt 0 ]; then
+	log "census: sizeof() sizes from the compiler, cached: ${sizes[*]#"$OUT"/}"
+else
+	log "census: no evaluated sizeof() sizes for this tree yet (make sizes computes them)"
+fi
 if [ -s "$OUT/census.csv" ] && [ -s "$OUT/census.txt" ] &&
    [ "$(cat "$OUT/census/key" 2>/dev/null)" = "$key" ]; then
 	log "census: up to date ($OUT/census.txt)"
 	exit 0
 fi
 rm -f "$OUT/census/key"
+if [ -s "$OUT/census/reports.txt" ] && [ "$(cat "$OUT/census/spkey" 2>/dev/null)" = "$spkey" ]; then
+	log "census: spatch reports up to date, classifying again"
+	CENSUS_SIZES="${sizes[*]-}" /usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" \
+		"$OUT/census/grep.txt" "$OUT/census/reports.txt" "$OUT"
+	log "census: $(wc -l < "$OUT/census/grep.txt") lines, see $OUT/census.txt"
+	echo "$key" > "$OUT/census/key"
+	exit 0
+fi
+rm -f "$OUT/census/spkey"
 pat='GFP_DMA|GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32'
 git grep -nwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/grep.txt"
 git grep -lwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/files.txt"
@@ -39,7 +60,8 @@ for rule in census dma_smallbuf; do
 		>> "$OUT/census/reports.txt" 2> "$OUT/census/$rule.err" ||
 		die "spatch $rule.cocci failed, see $OUT/census/$rule.err"
 done
-/usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" "$OUT/census/grep.txt" \
-	"$OUT/census/reports.txt" "$OUT"
+echo "$spkey" > "$OUT/census/spkey"
+CENSUS_SIZES="${sizes[*]-}" /usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" \
+	"$OUT/census/grep.txt" "$OUT/census/reports.txt" "$OUT"
 log "census: $(wc -l < "$OUT/census/grep.txt") lines, see $OUT/census.txt"
 echo "$key" > "$OUT/census/key"

@@ -24,3 +24,18 @@ series-test: series
 	@harness/series-test.sh
 
 CHECKS += cocci-test census-test series-test
+
+# sizeof() sizes of the census, from the compiler of each architecture
+# (cached in out/sizes/ by tree commit and architecture).
+.PHONY: sizes
+sizes: census
+	@harness/sizes.sh
+
+CHECKS += sizes
+
+# The swap rule must reproduce the hand-made conversions of cocci/repro.list.
+.PHONY: cocci-repro
+cocci-repro: tree cocci-deps
+	@harness/cocci-repro.sh
+
+CHECKS += cocci-repro

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Larger than the cutoff, used for streaming: stays. */
+/* Larger than PAGE_SIZE: converted, and reported (the free must run in process context). */
 #define THUD_BUF_SIZE	(4 * PAGE_SIZE)
 
 static int thud_fw(struct thud *t)

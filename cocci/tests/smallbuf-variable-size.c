@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Size known only at run time: reported, not patched. */
+/* Size known only at run time: converted, and reported because it may exceed PAGE_SIZE. */
 static int spam_io(struct spam *s, size_t len)
 {
 	u8 *buf;
