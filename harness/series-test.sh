@@ -41,6 +41,9 @@ git -C "$wt" checkout -q series-am
 # Unsigned, there is no Signed-off-by for checkpatch to find.
 cp_sob=(--no-signoff)
 [ -z "$signed" ] || cp_sob=(--signoff)
+# Debian's tree is one commit without history, where checkpatch cannot look
+# up the ids of Fixes: tags; in a KDIR= tree with history it does.
+kgit rev-parse -q --verify "$BASE_TAG^" >/dev/null || cp_sob+=(--ignore UNKNOWN_COMMIT_ID)
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() {	# SET CHECK MESSAGE
