@@ -421,11 +421,13 @@ def cover_blurb(name, label, cs, base_subj, alloc_subj, dep, extra, rfc):
     else:
         t = TESTED % base_subj
         if any('rocker' in p for c in cs for p in c.paths):
-            t += ('  The rocker patch was also run: the converted driver boots under '
+            t += ('  The rocker patches were also run: the converted driver boots under '
                   'qemu-system-x86_64 with -device rocker, probes (its DMA self-test '
-                  'passes) and brings up both ports.')
-        t += ('  QEMU emulates none of the other devices, so those patches are '
-              'build-tested only, as each message says.')
+                  'passes) and brings up both ports.  QEMU emulates none of the other '
+                  'devices, so those patches are build-tested only, as each message says.')
+        else:
+            t += ('  QEMU emulates none of these devices, so the patches are '
+                  'build-tested only, as each message says.')
         lines.append(wrap('How tested: ' + t))
     if extra:
         lines.append(extra.strip())
@@ -522,10 +524,14 @@ def main():
         t = t.replace('*** SUBJECT HERE ***', title).replace('*** BLURB HERE ***', blurb)
         open(cover, 'w').write(t)
         if not signed:
+            # The scratch identity must not leave: no From:, and the cover
+            # letter's shortlog names no author.
             for f in files:
                 fp = os.path.join(d, f)
-                t = open(fp).read()
-                open(fp, 'w').write(t.replace('From: %s\n' % HARNESS, '', 1))
+                t = open(fp).read().replace('From: %s\n' % HARNESS, '', 1)
+                t = re.sub(r'^%s (\(\d+\):)$' % re.escape(HARNESS.split(' <')[0]),
+                           r'Unsigned \1', t, flags=re.M)
+                open(fp, 'w').write(t)
         made.append((d, len(files) - 1, to))
 
     rows = list(csv.DictReader(open(ccsv)))
