@@ -1,15 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Generate the patch series in out/series/: cover letter with the census,
-# the allocator patch, then one patch per driver from the Coccinelle rules.
+# Write out/series/: one patch set per maintainer tree, each a directory
+# with a cover letter, To:/Cc: from the tree's get_maintainer.pl and the
+# base-commit / prerequisite-patch-id trailers of git format-patch --base.
 #
-# Commits are built in a scratch index on branch cocci-series (reset from
-# dma-smallbuf each run; dma-smallbuf itself is never changed) and
-# exported with git format-patch.
+#   01-dma-smallbuf/   the allocator (branch dma-smallbuf over the base tag)
+#   NN-<tree>/         the reviewed patches of drivers-conversions/ for that
+#                      tree, bug fixes first
+#   NN-<tree>-rfc/     Coccinelle drafts for census sites that no reviewed
+#                      patch covers, as [RFC PATCH]
+#
+# From: and Signed-off-by: are the identity of whoever runs this (git
+# config user.name / user.email, as git format-patch -s uses); without one
+# the series is written unsigned.  The fixed harness identity signs only
+# scratch commits in the tree (branches series-reviewed, series-drafts,
+# series/<set>), which are rebuilt on every run; dma-smallbuf is never
+# changed.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-SERIES_BRANCH=cocci-series
+SERIES=${CONV_SERIES:-$TOP/drivers-conversions/series}
+CONV=$(cd "$(dirname "$SERIES")" && pwd)
 start=$SECONDS
 "$TOP/harness/census.sh"
 
@@ -19,6 +30,40 @@ cd "$KTREE"
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
 	die "$KTREE has uncommitted changes; spatch must see branch $BRANCH as committed"
 
+# --- the reviewed patches, git am in series order ---------------------------
+patches=()
+n=0
+while IFS= read -r line || [ -n "$line" ]; do
+	n=$((n + 1))
+	line=${line%%#*}
+	read -r pf _ <<<"$line" || true
+	[ -n "${pf:-}" ] || continue
+	[ -f "$CONV/$pf" ] || die "$SERIES:$n: no such patch: $CONV/$pf"
+	patches+=("$CONV/$pf")
+done < "$SERIES"
+[ ${#patches[@]} -gt 0 ] || die "$SERIES: lists no patch"
+
+# git am needs a work tree: a sparse one holding only the patched files, so
+# the main checkout (and incremental kernel builds) is never disturbed.
+wt=$BUILD/series-wt
+kgit worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+kgit worktree prune
+kgit worktree add -q --no-checkout -B series-reviewed "$wt" "$BRANCH"
+trap 'git -C "$wt" am --abort >/dev/null 2>&1 || true' EXIT
+sed -n 's|^diff --git a/\([^ ]*\) b/.*|/\1|p' "${patches[@]}" | sort -u > "$wt.paths"
+git -C "$wt" sparse-checkout set --no-cone --stdin < "$wt.paths"
+git -C "$wt" checkout -q series-reviewed
+for p in "${patches[@]}"; do
+	# Patches in the repo have no From: (export stamps the runner's).
+	{ grep -q '^From: ' "$p" || echo "From: dma-smallbuf harness <dma-smallbuf@localhost>"
+	  cat "$p"; } | git -C "$wt" -c user.name="dma-smallbuf harness" \
+		-c user.email=dma-smallbuf@localhost -c commit.gpgsign=false am -q >"$wt.am" 2>&1 || {
+		sed 's/^/    /' "$wt.am" >&2
+		die "${p#"$TOP"/}: git am on $BRANCH failed (run 'make check-conversions')"
+	}
+done
+
+# --- drafts from the Coccinelle rules ---------------------------------------
 work=$OUT/series-work
 rm -rf "$work" "$OUT/series"
 mkdir -p "$work" "$OUT/series"
@@ -35,8 +80,13 @@ files=$(xargs grep -lE 'dma_alloc_|dmam_alloc_coherent|dma_pool_|dma_smallbuf_' 
 	$files > "$work/redundant.diff" 2> "$work/redundant.err" ||
 	die "spatch gfp_dma_redundant.cocci failed, see $work/redundant.err"
 
-sob=$(grep '^Signed-off-by: ' "$TOP/harness/allocator-commit.txt" | tail -1)
-[ -n "$sob" ] || die "harness/allocator-commit.txt has no Signed-off-by line"
-/usr/bin/python3 "$TOP/cocci/series.py" "$KTREE" "$work" "$SERIES_BRANCH" \
-	"$BRANCH" "$BASE_TAG" "$sob" "$OUT/census.txt" "$OUT/census.csv" "$OUT/series"
-log "series: $(ls "$OUT/series" | wc -l) files in $OUT/series, $((SECONDS - start)) s"
+# --- export -----------------------------------------------------------------
+name=$(git -C "$TOP" config user.name || true)
+email=$(git -C "$TOP" config user.email || true)
+/usr/bin/python3 "$TOP/cocci/series.py" "$KTREE" "$work" "$BRANCH" "$BASE_TAG" \
+	series-reviewed "$OUT/census.txt" "$OUT/census.csv" "$OUT/series" \
+	"$name" "$email" "$CONV"
+log "series: $(ls "$OUT/series" | wc -l) sets in $OUT/series, $((SECONDS - start)) s"
+if [ -z "$name" ] || [ -z "$email" ]; then
+	echo "series: written unsigned (no git user.name/user.email); to sign it off as yourself: git config --global user.name 'Your Name'; git config --global user.email you@example.org; make"
+fi

@@ -8,7 +8,8 @@ Every census site of a class the conversions must account for (convertible,
 redundant, broken-dma32-slab, streaming-drop) needs exactly one row
 "| file:line | function | class | decision | tested how |".  Every row must
 name a census site (any class) with its function and class, a decision that
-is "converted by PATCH: ..." (PATCH listed in SERIES and touching the file)
+is "converted by PATCH: ..." (PATCH listed in SERIES and touching the file;
+any other PATCH the decision names must too)
 or "left: <reason>", and how it was tested.  Every patch in SERIES must be
 named by a row.  Prints one line per problem, naming STATUS.md and the row;
 the last line is "status: N passed, N failed" (one case per census site or
@@ -78,12 +79,14 @@ def main():
                                 % (where, site, s['class'], cls)))
             m = re.match(r'converted by `?([\w./-]+\.patch)`?', decision)
             if m:
-                p = m.group(1)
-                named.add(p)
-                if p not in touched:
-                    problems.append((where, '%s: %s is not in %s' % (where, p, series)))
-                elif s['file'] not in touched[p]:
-                    problems.append((where, '%s: %s does not touch %s' % (where, p, s['file'])))
+                # The first patch converts the site; others the row names
+                # (a bug fix that precedes it, say) must touch the file too.
+                for p in re.findall(r'`?([\w./-]+\.patch)`?', decision):
+                    named.add(p)
+                    if p not in touched:
+                        problems.append((where, '%s: %s is not in %s' % (where, p, series)))
+                    elif s['file'] not in touched[p]:
+                        problems.append((where, '%s: %s does not touch %s' % (where, p, s['file'])))
             elif not re.match(r'left: \S', decision):
                 problems.append((where, '%s: decision must be "converted by PATCH: ..." or '
                                 '"left: <reason>", got %r' % (where, decision[:60])))
