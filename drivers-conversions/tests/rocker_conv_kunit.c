@@ -84,9 +84,9 @@ static void rocker_conv_smallbuf_test(struct kunit *test)
 		KUNIT_FAIL_AND_ABORT(test, "no rocker netdev");
 	KUNIT_EXPECT_EQ(test, dma_smallbuf_get_stats(devs[0]->dev.parent, &st),
 			0);
-	kunit_info(test, "%s: %lu live buffers, %lu errors, %lu fallback\n",
+	kunit_info(test, "%s: %lu live buffers, %lu errors, %llu bytes of pages\n",
 		   dev_name(devs[0]->dev.parent), st.live, st.errors,
-		   st.fallback);
+		   st.backing);
 	KUNIT_EXPECT_GE(test, st.live, ROCKER_CONV_MIN_LIVE);
 	KUNIT_EXPECT_EQ(test, st.errors, 0);
 	rocker_conv_put(devs, min_t(int, n, ARRAY_SIZE(devs)));
