@@ -8,7 +8,7 @@ pkgs=(linux-source-6.12 python3-ply build-essential bc bison flex libelf-dev lib
       cpio rsync python3 qemu-system-x86 qemu-system-arm qemu-system-misc
       gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-arm-linux-gnueabi gcc-powerpc-linux-gnu
       gcc-mips-linux-gnu sparse coccinelle patch git git-email
-      libmailtools-perl python3-git)
+      libmailtools-perl python3-git ccache)
 
 # With KDIR= the user's own tree replaces Debian's source package.
 if [ -n "${KDIR:-}" ]; then

@@ -11,6 +11,8 @@ themselves (lockdep, KASAN, DMA-API debug, sleeping in atomic context, a
 WARNING from outside dma_smallbuf, whose own warnings the suite provokes, an
 Intel IOMMU DMA fault, or QEMU's edu device complaining about an address,
 "EDU: clamping DMA ...": kunit.py logs QEMU's output with the kernel's).
+The file in a WARNING line is lib/dma_smallbuf.c, or a relative path
+ending in it when ccache rewrote the compiler's paths (harness/common.sh).
 The edu suite's figures lines (buffers the device copied, data mismatches,
 per method) are printed.
 """
@@ -21,7 +23,7 @@ import sys
 BAD = re.compile(r'BUG: |KASAN|possible circular locking|inconsistent lock state|'
                  r'possible recursive locking|DMA-API: device driver|Kernel panic|'
                  r'sleeping function called from invalid context|'
-                 r'WARNING: .* at (?!lib/dma_smallbuf\.c)|EDU: |DMAR: \[DMA ')
+                 r'WARNING: .* at (?!(?:\S*/)?lib/dma_smallbuf\.c:)|EDU: |DMAR: \[DMA ')
 FIGURES = re.compile(r'# (\w+): figures: (.*)')
 
 

@@ -9,10 +9,11 @@
 # boots with init_on_free=1.  Builds in
 # build/kunit-ARCH[-debug] (kept, so a second run only relinks), boots QEMU
 # under TCG with more than 4 GiB of RAM and 2 vCPUs, and records the case
-# counts for 'make check'.  The plain x86_64 build has the edu suite too,
-# and its boot QEMU's edu PCI device, dma-direct, with edu's default 28-bit
-# mask; harness/kunit-edu.sh boots the same kernel over other back ends and
-# masks.  The kernel log is scanned as well: a lockdep,
+# counts for 'make check'.  The plain x86_64 and arm64 builds have the edu
+# suite too, and their boot QEMU's edu PCI device, dma-direct, with edu's
+# default 28-bit mask on x86_64 and 32 bits on arm64 (no RAM lies below
+# 1 GiB on arm64 virt); harness/kunit-edu.sh boots the same kernels over
+# other back ends and masks.  The kernel log is scanned as well: a lockdep,
 # KASAN, DMA-API or sleep-in-atomic report, or edu complaining in QEMU's
 # output, fails the run even when every case passed.
 set -euo pipefail
@@ -22,7 +23,10 @@ arch=${1:?usage: kunit.sh ARCH [debug]}
 name=$arch${2:+-$2}
 kunit_setup "$arch" "${2:-}"
 edu_qemu="" edu_kernel=""
-[ "$name" != x86_64 ] || edu_args "$arch" 28 direct
+case "$name" in
+x86_64)	edu_args "$arch" 28 direct ;;
+arm64)	edu_args "$arch" 32 direct ;;
+esac
 # The plain runs wipe freed memory (init_on_free=1), so the fast path's
 # wipe is tested; the debug runs poison it instead.
 kargs=()
