@@ -39,16 +39,20 @@ put() {
 # the kernel build (architecture, cross compiler, build directory
 # build/kunit-ARCH[-debug], kunitconfigs), kunit_bdir that directory.  Every
 # boot of a build passes the same options, so no boot reconfigures it.
+#
+# The builds: plain (the allocator as shipped, fast paths in use) and
+# debug (CONFIG_DMA_SMALLBUF_DEBUG: every call on the slow path, live
+# buffers tracked).  The kernel's own checkers (kunit/checks.kunitconfig:
+# KASAN, lockdep, DMA-API debug, sleep-in-atomic) are in every debug build
+# and in x86_64's plain one, where they watch the fast paths and the edu
+# device's DMA.  The edu suite is in the plain x86_64 and arm64 builds.
 kunit_setup() {
 	local arch=$1 variant=${2:-} k=$TOP/kunit
 	kunit_bdir=$BUILD/kunit-$arch${variant:+-$variant}
 	kunit_opts=(--arch="$arch" --build_dir="$kunit_bdir" --kunitconfig="$k/.kunitconfig")
 	case "$variant" in
-	"") ;;
-	debug)	kunit_opts+=(--kunitconfig="$k/debug.kunitconfig")
-		# Not every architecture has KASAN under QEMU: see the per-arch file.
-		[ ! -f "$k/debug-$arch.kunitconfig" ] ||
-			kunit_opts+=(--kunitconfig="$k/debug-$arch.kunitconfig") ;;
+	"")	[ "$arch" != x86_64 ] || kunit_opts+=(--kunitconfig="$k/checks.kunitconfig") ;;
+	debug)	kunit_opts+=(--kunitconfig="$k/debug.kunitconfig" --kunitconfig="$k/checks.kunitconfig") ;;
 	*)	die "unknown kunit variant '$variant' (want: debug)" ;;
 	esac
 	case "$arch" in
@@ -57,8 +61,6 @@ kunit_setup() {
 	s390)	kunit_opts+=(--cross_compile=s390x-linux-gnu-) ;;
 	*)	die "unsupported kunit ARCH '$arch' (want x86_64, arm64 or s390)" ;;
 	esac
-	# The edu suite (kunit/dma_smallbuf_edu_kunit.c) where QEMU has edu on
-	# PCI, in the plain builds (PCI would cost the debug builds minutes).
 	[ -n "$variant" ] || [ ! -f "$k/edu-$arch.kunitconfig" ] ||
 		kunit_opts+=(--kunitconfig="$k/edu.kunitconfig" --kunitconfig="$k/edu-$arch.kunitconfig")
 }

@@ -1,22 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Compile our kernel sources with W=1 and sparse (C=2) in the kunit build
-# directories, with and without CONFIG_DMA_SMALLBUF_DEBUG; any warning fails.
+# directories that 'make check' builds anyway: x86_64's plain one (with
+# the edu suite) and s390's debug one (CONFIG_DMA_SMALLBUF_DEBUG, a
+# big-endian cross build); any warning fails.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
+declare -A CROSS=([x86_64]="" [s390]=s390x-linux-gnu-)
 pass=0 fail=0
-for variant in "" debug; do
-	name=x86_64${variant:+-$variant}
-	kunit_setup x86_64 "$variant"
+for build in x86_64: s390:debug; do
+	arch=${build%%:*} variant=${build#*:}
+	name=$arch${variant:+-$variant}
+	kunit_setup "$arch" "$variant"
 	objs=(lib/dma_smallbuf.o lib/dma_smallbuf_kunit.o)
-	# The edu suite is in the plain build only (see kunit_setup).
-	[ -n "$variant" ] || objs+=(lib/dma_smallbuf_edu_kunit.o)
+	[ "$name" != x86_64 ] || objs+=(lib/dma_smallbuf_edu_kunit.o)
 	bdir=$kunit_bdir
 	if [ ! -f "$bdir/.config" ]; then
 		(cd "$KTREE" && python3 tools/testing/kunit/kunit.py config "${kunit_opts[@]}") >/dev/null
 	fi
-	out=$(make -s -C "$KTREE" O="$bdir" W=1 C=2 -j"$(nproc)" "${objs[@]}" 2>&1) || true
+	out=$(make -s -C "$KTREE" O="$bdir" ARCH="$arch" CROSS_COMPILE="${CROSS[$arch]}" \
+		W=1 C=2 -j"$(nproc)" "${objs[@]}" 2>&1) || true
 	bad=$(echo "$out" | grep -E 'warning|error' || true)
 	for o in "${objs[@]}"; do
 		[ -f "$bdir/$o" ] || bad+=$'\n'"$o was not built"

@@ -340,9 +340,10 @@ static unsigned int sb_count_above(const struct sb_buf *b, unsigned int n,
  * Narrowing the mask: later buffers obey the new mask.  Narrow to 32 bits
  * if the wide-mask buffers went above 4 GiB, else to 31 bits (s390 hands
  * out memory from 2 GiB up first): either way, some blocks in the caches
- * and pools are then out of reach and must not be handed out again.
+ * and pools are then out of reach and must not be handed out again.  With
+ * @bus the device's mask stays and the bus limit narrows instead.
  */
-static void sb_test_narrow_mask(struct kunit *test)
+static void sb_narrow(struct kunit *test, bool bus)
 {
 	const size_t sizes[] = { 64, 256, 4096 };
 	const unsigned int n = 512, total = n * ARRAY_SIZE(sizes);
@@ -377,7 +378,10 @@ static void sb_test_narrow_mask(struct kunit *test)
 	for (i = 0; i < total; i += 2)
 		dma_smallbuf_free(dev, b[i].size, b[i].vaddr, b[i].dma);
 
-	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
+	if (bus)
+		dev->bus_dma_limit = DMA_BIT_MASK(bits);
+	else
+		KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
 	for (s = 0; s < ARRAY_SIZE(sizes); s++)
 		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[s], 2 * n,
 						    GFP_KERNEL, NULL), 0);
@@ -392,6 +396,18 @@ static void sb_test_narrow_mask(struct kunit *test)
 	for (s = 0; s < ARRAY_SIZE(sizes); s++)
 		KUNIT_EXPECT_EQ(test, sb_fill_check(test, dev, sizes[s], 2 * n,
 						    GFP_KERNEL, NULL), 0);
+	dev->bus_dma_limit = 0;
+}
+
+static void sb_test_narrow_mask(struct kunit *test)
+{
+	sb_narrow(test, false);
+}
+
+/* The same with the bus limit narrowed: the fast path reads it as well. */
+static void sb_test_narrow_bus_limit(struct kunit *test)
+{
+	sb_narrow(test, true);
 }
 
 /* A bus limit narrower than the device mask is honoured too. */
@@ -1279,6 +1295,7 @@ static struct kunit_case dma_smallbuf_cases[] = {
 	KUNIT_CASE(sb_test_zones),
 	KUNIT_CASE_PARAM(sb_test_mask_matrix, sb_mask_gen_params),
 	KUNIT_CASE(sb_test_narrow_mask),
+	KUNIT_CASE(sb_test_narrow_bus_limit),
 	KUNIT_CASE(sb_test_bus_limit),
 	KUNIT_CASE(sb_test_no_mask),
 	KUNIT_CASE(sb_test_size_zero),

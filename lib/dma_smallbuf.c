@@ -135,11 +135,10 @@ static inline size_t sb_class_size(unsigned int c)
 	return DMA_SMALLBUF_MIN_SIZE << c;
 }
 
+/* For 1 <= @size <= DMA_SMALLBUF_MAX_SIZE: the smallest class that holds it. */
 static inline unsigned int sb_size_to_class(size_t size)
 {
-	unsigned int shift = fls_long(size - 1);
-
-	return max_t(unsigned int, shift, DMA_SMALLBUF_MIN_SHIFT) -
+	return __fls((size - 1) | (DMA_SMALLBUF_MIN_SIZE - 1)) + 1 -
 	       DMA_SMALLBUF_MIN_SHIFT;
 }
 
@@ -154,6 +153,20 @@ static inline u64 sb_limit(struct device *dev)
 static inline bool sb_reachable(dma_addr_t dma, size_t size, u64 limit)
 {
 	return dma <= limit && size - 1 <= limit - dma;
+}
+
+/*
+ * sb_reachable(@dma, class size, sb_limit(@dev)) for a block of class @c,
+ * in fewer instructions: a block lies inside one page, so its last byte's
+ * address cannot wrap around.
+ */
+static __always_inline bool sb_block_in_reach(struct device *dev,
+					      dma_addr_t dma, unsigned int c)
+{
+	u64 last = dma + sb_class_size(c) - 1;
+
+	return likely(dev->dma_mask) && last <= dev->coherent_dma_mask &&
+	       (likely(!dev->bus_dma_limit) || last <= dev->bus_dma_limit);
 }
 
 /*
@@ -715,8 +728,7 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 		cpu = this_cpu_ptr(pcpu);
 		blk = cpu->head;
 		/* A device without a usable mask has limit 0: nothing is in reach. */
-		if (likely(blk) &&
-		    likely(sb_reachable(blk->dma, sb_class_size(c), sb_limit(dev)))) {
+		if (likely(blk) && likely(sb_block_in_reach(dev, blk->dma, c))) {
 			cpu->head = blk->next;
 			cpu->nr--;
 			cpu->live++;
@@ -777,6 +789,47 @@ static noinline void sb_free_slow(struct device *dev, size_t size,
 	sb_put(sb);
 }
 
+/* Push a freed block on this CPU's list, if the list has room. */
+static __always_inline bool sb_free_push(struct device *dev, size_t size,
+					 struct sb_free *blk, dma_addr_t dma)
+{
+	unsigned int c = sb_size_to_class(size);
+	struct sb_cpu __percpu *pcpu;
+	struct dma_smallbuf *sb;
+	struct sb_cpu *cpu;
+	unsigned long flags;
+	bool done = false;
+
+	local_lock_irqsave(&sb_cpu_lock, flags);
+	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
+	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
+	if (likely(pcpu)) {
+		cpu = this_cpu_ptr(pcpu);
+		if (likely(cpu->nr < sb->class[c].cpu_max)) {
+			blk->dma = dma;
+			sb_cpu_push(cpu, blk);
+			cpu->live--;
+			cpu->requested -= size;
+			done = true;
+		}
+	}
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
+	return done;
+}
+
+/*
+ * The fast path with init_on_free: wipe the block, then push it (when the
+ * slow path takes over, it wipes again).
+ */
+static noinline void sb_free_wipe(struct device *dev, size_t size,
+				  void *vaddr, dma_addr_t dma,
+				  unsigned long caller)
+{
+	memset(vaddr, 0, sb_class_size(sb_size_to_class(size)));
+	if (!sb_free_push(dev, size, vaddr, dma))
+		sb_free_slow(dev, size, vaddr, dma, caller);
+}
+
 /**
  * dma_smallbuf_free - free a buffer from dma_smallbuf_alloc()
  * @dev: device it was allocated for
@@ -799,36 +852,15 @@ static noinline void sb_free_slow(struct device *dev, size_t size,
 void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 		       dma_addr_t dma)
 {
-	struct sb_cpu __percpu *pcpu;
-	struct sb_free *blk = vaddr;
-	struct dma_smallbuf *sb;
-	struct sb_cpu *cpu;
-	unsigned long flags;
-	bool done = false;
-	unsigned int c;
-
 	if (unlikely(!dev || !vaddr || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
 		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
 		goto slow;
-
-	c = sb_size_to_class(size);
-	if (want_init_on_free())
-		memset(vaddr, 0, sb_class_size(c));
-	local_lock_irqsave(&sb_cpu_lock, flags);
-	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
-	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
-	if (likely(pcpu)) {
-		cpu = this_cpu_ptr(pcpu);
-		if (likely(cpu->nr < sb->class[c].cpu_max)) {
-			blk->dma = dma;
-			sb_cpu_push(cpu, blk);
-			cpu->live--;
-			cpu->requested -= size;
-			done = true;
-		}
+	/* Out of line, so that the push below saves no registers. */
+	if (want_init_on_free()) {
+		sb_free_wipe(dev, size, vaddr, dma, _RET_IP_);
+		return;
 	}
-	local_unlock_irqrestore(&sb_cpu_lock, flags);
-	if (likely(done))
+	if (likely(sb_free_push(dev, size, vaddr, dma)))
 		return;
 slow:
 	sb_free_slow(dev, size, vaddr, dma, _RET_IP_);
