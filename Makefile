@@ -15,7 +15,8 @@ ARCH ?= x86_64
 # Test targets summed by 'make check', in order.  Each area's fragment in
 # harness/*.mk adds its own targets and appends its checks.  One KUnit
 # build per architecture (see kunit_setup in harness/common.sh): x86_64
-# plain with the kernel's checkers, arm64 plain, s390 debug.  The other
+# plain with lockdep and DMA-API debug, arm64 plain, s390 debug (with
+# KASAN).  The other
 # three stay runnable: 'make kunit-debug ARCH=x86_64', 'make kunit
 # ARCH=s390', ...
 CHECKS := checkpatch kunit-x86_64 kunit-arm64 kunit-debug-s390 warnings

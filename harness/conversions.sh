@@ -149,10 +149,12 @@ kmake() {	# CONFIG ARGS...
 		CROSS_COMPILE="${CROSS[$arch]}" -j2 "$@"
 }
 
-# allmodconfig for CONFIG with the current tree (its Kconfig may have
-# changed with the last patch); 'make prepare' once per run.
+# allmodconfig for CONFIG with the current tree, again only when a Kconfig
+# file changed since the last one (a patch that adds 'select ...'): a new
+# .config makes the next build run syncconfig and recheck the tree, about
+# half a minute per file.  'make prepare' once per run.
 prepare_arch() {	# CONFIG
-	local cfg=$1 arch=${1%%/*} tag=${1/\//-}
+	local cfg=$1 arch=${1%%/*} tag=${1/\//-} head last
 	if [ -n "${CROSS[$arch]}" ] && ! command -v "${CROSS[$arch]}gcc" >/dev/null; then
 		log "installing ${CROSS_PKG[$arch]} for $arch"
 		apt-get update -qq || return 1
@@ -160,6 +162,12 @@ prepare_arch() {	# CONFIG
 			"${CROSS_PKG[$arch]}" >/dev/null || return 1
 	fi
 	mkdir -p "$(cfg_dir "$cfg")"
+	head=$(kgit rev-parse HEAD)
+	last=$(cat "$WORK/allmod-$tag.head" 2>/dev/null || true)
+	if [ -n "$last" ] && [ -f "$WORK/prepared-$tag" ] &&
+	   [ -z "$(kgit diff --name-only "$last" "$head" -- '*Kconfig*')" ]; then
+		return 0
+	fi
 	# Without CONFIG_WERROR: warnings are compared, not fatal.
 	echo "# CONFIG_WERROR is not set" > "$WORK/allmod-$tag.config"
 	case "$cfg" in
@@ -179,6 +187,7 @@ prepare_arch() {	# CONFIG
 		}
 		touch "$WORK/prepared-$tag"
 	fi
+	echo "$head" > "$WORK/allmod-$tag.head"
 }
 
 # Prints the first configuration that enables all SYMS: the one the series

@@ -817,8 +817,8 @@ static int sb_hammer_fn(void *data)
 /*
  * Release while another CPU allocates and frees on the device: the release
  * waits for them, a late call finds no state or a new one, every buffer
- * is valid, and nothing touches freed memory (KASAN and the log scan check
- * that in the debug run).
+ * is valid, and nothing touches freed memory (KASAN checks that in the
+ * debug runs, lockdep and the log scan in the x86_64 run too).
  */
 static void sb_test_release_race(struct kunit *test)
 {
@@ -1016,7 +1016,8 @@ static void sb_test_init_on_free(struct kunit *test)
 /*
  * A GFP_NOFS or GFP_NOIO caller may be reclaiming itself: nothing done on
  * its behalf, the first allocation included, may recurse into the
- * filesystem.  Lockdep (the debug run) reports it if anything does.
+ * filesystem.  Lockdep (in the runs with the kernel's checkers)
+ * reports it if anything does.
  */
 static void sb_test_noio(struct kunit *test)
 {
