@@ -37,7 +37,8 @@ put() {
 
 # kunit_setup ARCH [debug]: kunit_opts gets kunit.py's options that make
 # the kernel build (architecture, cross compiler, build directory
-# build/kunit-ARCH[-debug], kunitconfigs), kunit_bdir that directory.  Every
+# build/kunit-ARCH[-debug], kunitconfigs), kunit_bdir that directory,
+# kunit_cross the CROSS_COMPILE prefix (empty on x86_64).  Every
 # boot of a build passes the same options, so no boot reconfigures it.
 #
 # The builds: plain (the allocator as shipped, fast paths in use) and
@@ -58,11 +59,12 @@ kunit_setup() {
 	*)	die "unknown kunit variant '$variant' (want: debug)" ;;
 	esac
 	case "$arch" in
-	x86_64)	;;
-	arm64)	kunit_opts+=(--cross_compile=aarch64-linux-gnu-) ;;
-	s390)	kunit_opts+=(--cross_compile=s390x-linux-gnu-) ;;
+	x86_64)	kunit_cross= ;;
+	arm64)	kunit_cross=aarch64-linux-gnu- ;;
+	s390)	kunit_cross=s390x-linux-gnu- ;;
 	*)	die "unsupported kunit ARCH '$arch' (want x86_64, arm64 or s390)" ;;
 	esac
+	[ -z "$kunit_cross" ] || kunit_opts+=(--cross_compile="$kunit_cross")
 	[ -n "$variant" ] || [ ! -f "$k/edu-$arch.kunitconfig" ] ||
 		kunit_opts+=(--kunitconfig="$k/edu.kunitconfig" --kunitconfig="$k/edu-$arch.kunitconfig")
 }

@@ -7,7 +7,6 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-declare -A CROSS=([x86_64]="" [s390]=s390x-linux-gnu-)
 pass=0 fail=0
 for build in x86_64: s390:debug; do
 	arch=${build%%:*} variant=${build#*:}
@@ -19,7 +18,7 @@ for build in x86_64: s390:debug; do
 	if [ ! -f "$bdir/.config" ]; then
 		(cd "$KTREE" && python3 tools/testing/kunit/kunit.py config "${kunit_opts[@]}") >/dev/null
 	fi
-	out=$(make -s -C "$KTREE" O="$bdir" ARCH="$arch" CROSS_COMPILE="${CROSS[$arch]}" \
+	out=$(make -s -C "$KTREE" O="$bdir" ARCH="$arch" CROSS_COMPILE="$kunit_cross" \
 		W=1 C=2 -j"$(nproc)" "${objs[@]}" 2>&1) || true
 	bad=$(echo "$out" | grep -E 'warning|error' || true)
 	for o in "${objs[@]}"; do

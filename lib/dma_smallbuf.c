@@ -727,7 +727,7 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 	if (likely(pcpu)) {
 		cpu = this_cpu_ptr(pcpu);
 		blk = cpu->head;
-		/* A device without a usable mask has limit 0: nothing is in reach. */
+		/* A device without a usable mask reaches no block. */
 		if (likely(blk) && likely(sb_block_in_reach(dev, blk->dma, c))) {
 			cpu->head = blk->next;
 			cpu->nr--;
