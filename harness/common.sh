@@ -27,6 +27,14 @@ kgit() {
 		-c user.email="dma-smallbuf@localhost" -c commit.gpgsign=false "$@"
 }
 
+# series_mail PATCH: the patch as git am takes it.  Patches in the repo have
+# no From: (whoever runs 'make' becomes the author when they are exported);
+# scratch commits that never leave the tree get the harness identity.
+series_mail() {
+	grep -q '^From: ' "$1" || echo "From: dma-smallbuf harness <dma-smallbuf@localhost>"
+	cat "$1"
+}
+
 # put PATH FILE: in the scratch index named by GIT_INDEX_FILE, PATH gets
 # FILE's contents (used to build commits without touching the work tree).
 put() {

@@ -4,24 +4,30 @@
 # emulated rocker switch and check that it probes, that its DMA self-test
 # passes through the dma_smallbuf buffers, and that its ports come up.
 #
-#   harness/conversions-qemu.sh [FROM_BRANCH]
+#   harness/conversions-qemu.sh [DIFF]
 #
-# FROM_BRANCH (default "conversions", made by harness/conversions.sh) is the
-# tree branch with the series applied.  The KUnit test
-# drivers-conversions/tests/rocker_conv_kunit.c is committed on top of it on
-# branch conversions-qemu (reset every run) and the kernel is built and
-# booted through the tree's kunit.py in build/rocker-x86_64 (kept, so a
-# second run is incremental).  One result case: conversions-qemu-rocker.
+# In a worktree of its own, build/rocker-src (so that it can run while
+# harness/conversions.sh switches the main checkout), branch
+# conversions-qemu is reset to dma-smallbuf and gets every patch of
+# drivers-conversions/series (CONV_SERIES=FILE: another series, /dev/null:
+# none, the unconverted driver), then the KUnit test
+# drivers-conversions/tests/rocker_conv_kunit.c, then DIFF if given (a
+# test-only change, see conversions-qemu-selftest.sh).  The kernel is built
+# and booted through kunit.py in build/rocker-x86_64; the worktree and the
+# build directory are kept, so a second run is incremental.  One result
+# case: conversions-qemu-rocker.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-from=${1:-conversions}
+series=${CONV_SERIES:-$TOP/drivers-conversions/series}
+diff=${1:-}
 name=conversions-qemu-rocker
 ports=2
 tests=$TOP/drivers-conversions/tests
+wt=$BUILD/rocker-src
 bdir=$BUILD/rocker-x86_64
 json=$OUT/$name.json
-rdir=$KTREE/drivers/net/ethernet/rocker
+rdir=$wt/drivers/net/ethernet/rocker
 
 fail() {
 	echo "FAIL $name: $*" >&2
@@ -29,14 +35,35 @@ fail() {
 	exit 1
 }
 
-kgit rev-parse -q --verify "refs/heads/$from" >/dev/null ||
-	die "$name: no branch '$from' in $KTREE (run harness/conversions.sh first)"
+mkdir -p "$OUT/results"
+[ -r "$series" ] || die "$name: cannot read the series file $series"
+[ -z "$diff" ] || [ -f "$diff" ] || die "$name: no such diff: $diff"
 grep -q "ROCKER_CONV_PORTS	$ports\$" "$tests/rocker_conv_kunit.c" ||
 	die "$name: $tests/rocker_conv_kunit.c does not expect $ports ports"
 
-# Install the test on a branch of its own, never on the series.
-kgit checkout -q -f -B conversions-qemu "$from"
-trap 'kgit checkout -q -f "$BRANCH"' EXIT
+# The worktree is kept: checking out the next run's commit rewrites only
+# the files that differ, and the kernel build stays incremental.  A new one
+# starts with a new build directory (objects of another source tree).
+if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	log "$name: checking out the tree in ${wt#"$TOP"/} (a worktree of ${KTREE#"$TOP"/})"
+	rm -rf "$wt" "$bdir"
+	kgit worktree prune
+	kgit worktree add -q -f --detach "$wt" "$BRANCH"
+fi
+KTREE=$wt
+kgit am --abort >/dev/null 2>&1 || true
+kgit checkout -q -f -B conversions-qemu "$BRANCH"
+kgit clean -q -fd drivers/net/ethernet/rocker
+sed -e 's/#.*//' "$series" | while read -r p _; do
+	[ -n "$p" ] || continue
+	[ -f "$(dirname "$series")/$p" ] || die "$name: $series names no such patch: $p"
+	series_mail "$(dirname "$series")/$p" | kgit am -q >"$OUT/$name.am" 2>&1 || {
+		sed 's/^/    /' "$OUT/$name.am" >&2
+		fail "$p does not apply (above)"
+	}
+done
+
+# The test gets a commit of its own, never part of a patch.
 cp "$tests/rocker_conv_kunit.c" "$rdir/rocker_conv_kunit.c"
 cat >> "$rdir/Kconfig" <<'KCONFIG'
 
@@ -50,8 +77,13 @@ KCONFIG
 echo 'obj-$(CONFIG_ROCKER_CONV_KUNIT_TEST) += rocker_conv_kunit.o' >> "$rdir/Makefile"
 kgit add drivers/net/ethernet/rocker
 kgit commit -q -m "rocker: boot-time KUnit check (dma-smallbuf harness, not for upstream)"
+if [ -n "$diff" ]; then
+	# patch(1), not git apply: a test diff may name only its context.
+	(cd "$KTREE" && patch -p1 -s --no-backup-if-mismatch) <"$diff" ||
+		die "$name: $diff does not apply"
+	kgit commit -q -a -m "$(basename "$diff") (dma-smallbuf harness, not for upstream)"
+fi
 
-mkdir -p "$OUT/results"
 rm -f "$json"
 log "$name: building in $bdir, booting QEMU (TCG, 2 GiB, 2 vCPUs, rocker with $ports ports)"
 start=$SECONDS

@@ -64,8 +64,7 @@ am() {
 	local p
 	for p in "$1"/0*.patch; do
 		case $(basename "$p") in 0000-*) continue ;; esac
-		{ grep -q '^From: ' "$p" || echo "From: dma-smallbuf harness <dma-smallbuf@localhost>"
-		  cat "$p"; } | git -C "$wt" "${IDENT[@]}" am -q >"$wt.am" 2>&1 || {
+		series_mail "$p" | git -C "$wt" "${IDENT[@]}" am -q >"$wt.am" 2>&1 || {
 			sed 's/^/    /' "$wt.am"
 			git -C "$wt" am --abort >/dev/null 2>&1 || true
 			return 1

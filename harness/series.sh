@@ -54,9 +54,7 @@ sed -n 's|^diff --git a/\([^ ]*\) b/.*|/\1|p' "${patches[@]}" | sort -u > "$wt.p
 git -C "$wt" sparse-checkout set --no-cone --stdin < "$wt.paths"
 git -C "$wt" checkout -q series-reviewed
 for p in "${patches[@]}"; do
-	# Patches in the repo have no From: (export stamps the runner's).
-	{ grep -q '^From: ' "$p" || echo "From: dma-smallbuf harness <dma-smallbuf@localhost>"
-	  cat "$p"; } | git -C "$wt" -c user.name="dma-smallbuf harness" \
+	series_mail "$p" | git -C "$wt" -c user.name="dma-smallbuf harness" \
 		-c user.email=dma-smallbuf@localhost -c commit.gpgsign=false am -q >"$wt.am" 2>&1 || {
 		sed 's/^/    /' "$wt.am" >&2
 		die "${p#"$TOP"/}: git am on $BRANCH failed (run 'make check-conversions')"

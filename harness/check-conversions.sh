@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-conversions: the five parts of the conversions check (see
+# harness/conversions.mk), the status of each in its own result file; exits
+# non-zero if any part failed.
+#
+# The rocker QEMU kernel is built while harness/conversions.sh compiles the
+# series file by file: those single-object builds keep about one core busy,
+# and the QEMU test (in its own worktree) takes the other, at a lower
+# priority.  Its output is printed when it is done.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+h=$TOP/harness
+qlog=$OUT/conversions-qemu.log
+mkdir -p "$OUT"
+rc=0
+"$h/conversions-status.sh" || rc=1
+nice -n 10 "$h/conversions-qemu.sh" >"$qlog" 2>&1 &
+qpid=$!
+"$h/conversions.sh" || rc=1
+log "check-conversions: waiting for the rocker QEMU test (log: ${qlog#"$TOP"/})"
+wait "$qpid" || rc=1
+cat "$qlog"
+"$h/conversions-qemu-selftest.sh" || rc=1
+"$h/conversions-selftest.sh" || rc=1
+exit "$rc"
