@@ -16,9 +16,15 @@ qlog=$OUT/conversions-qemu.log
 mkdir -p "$OUT"
 rc=0
 "$h/conversions-status.sh" || rc=1
+# Both in the background and waited for, so that an interrupt (Ctrl-C, a
+# CI timeout) is acted on at once: background jobs ignore SIGINT, so the
+# trap sends SIGTERM to the whole process group (make, kunit.py, QEMU).
 nice -n 10 "$h/conversions-qemu.sh" >"$qlog" 2>&1 &
 qpid=$!
-"$h/conversions.sh" || rc=1
+"$h/conversions.sh" &
+cpid=$!
+trap 'trap - INT TERM; kill -TERM 0; exit 130' INT TERM
+wait "$cpid" || rc=1
 log "check-conversions: waiting for the rocker QEMU test (log: ${qlog#"$TOP"/})"
 wait "$qpid" || rc=1
 cat "$qlog"
