@@ -9,13 +9,12 @@
 # In a worktree of its own, build/rocker-src (so that it can run while
 # harness/conversions.sh switches the main checkout), branch
 # conversions-qemu is reset to dma-smallbuf and gets every patch of
-# drivers-conversions/series (CONV_SERIES=FILE: another series, /dev/null:
-# none, the unconverted driver), then the KUnit test
-# drivers-conversions/tests/rocker_conv_kunit.c, then DIFF if given (a
-# test-only change, see conversions-qemu-selftest.sh).  The kernel is built
-# and booted through kunit.py in build/rocker-x86_64; the worktree and the
-# build directory are kept, so a second run is incremental.  One result
-# case: conversions-qemu-rocker.
+# drivers-conversions/series (CONV_SERIES=FILE: another series), then the
+# KUnit test drivers-conversions/tests/rocker_conv_kunit.c, then DIFF if
+# given (a test-only change, see conversions-qemu-selftest.sh).  The kernel
+# is built and booted through kunit.py in build/rocker-x86_64; the worktree
+# and the build directory are kept, so a second run is incremental.  One
+# result case: conversions-qemu-rocker.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
