@@ -6,15 +6,17 @@
 #
 #   harness/conversions-qemu.sh [DIFF]
 #
-# In a worktree of its own, build/rocker-src (so that it can run while
-# harness/conversions.sh switches the main checkout), branch
-# conversions-qemu is reset to dma-smallbuf and gets every patch of
-# drivers-conversions/series (CONV_SERIES=FILE: another series), then the
-# KUnit test drivers-conversions/tests/rocker_conv_kunit.c, then DIFF if
-# given (a test-only change, see conversions-qemu-selftest.sh).  The kernel
-# is built and booted through kunit.py in build/rocker-x86_64; the worktree
-# and the build directory are kept, so a second run is incremental.  One
-# result case: conversions-qemu-rocker.
+# In the kernel tree, branch conversions-qemu is reset to dma-smallbuf and
+# gets every patch of drivers-conversions/series (CONV_SERIES=FILE: another
+# series), then the KUnit test drivers-conversions/tests/rocker_conv_kunit.c,
+# then DIFF if given (a test-only change, see conversions-qemu-selftest.sh);
+# the tree is left on dma-smallbuf.  The kernel is the x86_64 KUnit kernel
+# (the configuration of 'make kunit-x86_64') plus
+# drivers-conversions/tests/rocker.kunitconfig, built through kunit.py in
+# build/rocker-x86_64: a copy of build/kunit-x86_64 when that exists and
+# this does not, so only the series' files and what the network options
+# add are compiled.  Only the rocker suite runs.  One result case:
+# conversions-qemu-rocker.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -23,10 +25,9 @@ diff=${1:-}
 name=conversions-qemu-rocker
 ports=2
 tests=$TOP/drivers-conversions/tests
-wt=$BUILD/rocker-src
 bdir=$BUILD/rocker-x86_64
 json=$OUT/$name.json
-rdir=$wt/drivers/net/ethernet/rocker
+rdir=$KTREE/drivers/net/ethernet/rocker
 
 fail() {
 	echo "FAIL $name: $*" >&2
@@ -39,19 +40,33 @@ mkdir -p "$OUT/results"
 [ -z "$diff" ] || [ -f "$diff" ] || die "$name: no such diff: $diff"
 grep -q "ROCKER_CONV_PORTS	$ports\$" "$tests/rocker_conv_kunit.c" ||
 	die "$name: $tests/rocker_conv_kunit.c does not expect $ports ports"
+kgit rev-parse -q --verify "refs/heads/$BRANCH" >/dev/null ||
+	die "no branch $BRANCH in $KTREE (run 'make tree')"
+[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
+	die "$KTREE has uncommitted changes; refusing to reset branch conversions-qemu"
 
-# The worktree is kept: checking out the next run's commit rewrites only
-# the files that differ, and the kernel build stays incremental.  A new one
-# starts with a new build directory (objects of another source tree).
-if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-	log "$name: checking out the tree in ${wt#"$TOP"/} (a worktree of ${KTREE#"$TOP"/})"
-	rm -rf "$wt" "$bdir"
-	kgit worktree prune
-	kgit worktree add -q -f --detach "$wt" "$BRANCH"
+# The KUnit build of the same tree is the starting point: the two
+# configurations differ by the network options, so the copy compiles those
+# and the series' files, not a whole kernel.
+kx=$BUILD/kunit-x86_64
+if [ ! -f "$bdir/.config" ] && [ -f "$kx/.config" ]; then
+	log "$name: starting from a copy of ${kx#"$TOP"/}"
+	rm -rf "$bdir"
+	cp -a "$kx" "$bdir"
 fi
-KTREE=$wt
+kunit_setup x86_64
+opts=()
+for o in "${kunit_opts[@]}"; do
+	case "$o" in
+	--build_dir=*) opts+=(--build_dir="$bdir") ;;
+	*) opts+=("$o") ;;
+	esac
+done
+
 kgit am --abort >/dev/null 2>&1 || true
 kgit checkout -q -f -B conversions-qemu "$BRANCH"
+# Leave the tree on dma-smallbuf for the other targets.
+trap 'kgit am --abort >/dev/null 2>&1 || true; kgit checkout -q -f "$BRANCH"' EXIT
 kgit clean -q -fd drivers/net/ethernet/rocker
 sed -e 's/#.*//' "$series" | while read -r p _; do
 	[ -n "$p" ] || continue
@@ -86,10 +101,10 @@ fi
 rm -f "$json"
 log "$name: building in $bdir, booting QEMU (TCG, 2 GiB, 2 vCPUs, rocker with $ports ports)"
 start=$SECONDS
-kunit_run "$name" \
-	--arch=x86_64 --build_dir="$bdir" --kunitconfig="$tests/rocker.kunitconfig" \
+kunit_run "$name" "${opts[@]}" --kunitconfig="$tests/rocker.kunitconfig" \
 	--jobs=2 --timeout=900 --json="$json" \
-	--qemu_args="-m 2G -smp 2 -device rocker,name=sw1,len-ports=$ports"
+	--qemu_args="-m 2G -smp 2 -device rocker,name=sw1,len-ports=$ports" \
+	rocker_dma_smallbuf
 
 # The kunitconfig must really have been applied (kunit.py warns, not fails).
 for sym in ROCKER DMA_SMALLBUF ROCKER_CONV_KUNIT_TEST PCI_MSI; do

@@ -4,8 +4,9 @@
 #
 #   harness/conversions.sh
 #
-# On branch "conversions" of the kernel tree, reset to dma-smallbuf on every
-# run (dma-smallbuf itself is never touched), each patch must
+# In a worktree of the kernel tree, build/conversions-src (kept between
+# runs; the main checkout is left alone), branch "conversions" is reset to
+# dma-smallbuf on every run and each patch must
 #   apply       git am, in series order;
 #   build       every .c file it touches compiles with W=1 for a config in
 #               which the file's Kconfig symbol is enabled: x86_64
@@ -18,6 +19,10 @@
 #               did not have (compared with line numbers stripped; the
 #               unpatched file is built only when the patched one warns);
 #   checkpatch  scripts/checkpatch.pl --strict reports nothing.
+# The files are built once the whole series is applied, one make run per
+# configuration (make -k -Otarget: each object's messages stay together and
+# are the file's); a file that a later patch changes again is also built
+# as its earlier patch left it, so every patch is known to build.
 # One result case per patch per check: out/results/conversions-CHECK.
 #
 # A series line is "PATCH" or "PATCH CONFIG", CONFIG being ARCH or
@@ -225,26 +230,59 @@ pick_arch() {	# FILE CONFIG SYMS...
 	return 1
 }
 
-# Compile one object with W=1 and sparse; warning lines, numbers stripped,
-# go to OUTFILE.  Fails if make fails or the object was not rebuilt.
-build_one() {	# CONFIG FILE OUTFILE
-	local arch=$1 file=$2 out=$3 obj stamp
-	obj=$(cfg_dir "$arch")/${file%.c}.o
-	stamp=$WORK/stamp
-	touch "$stamp"
+# Compile FILEs (of CONFIG) with W=1 and sparse in one make run (-k, output
+# of each object kept together with -Otarget).  For each FILE, bok[FILE] is
+# 1 if its object was built anew, and $WORK/TAG.<file>.w has its warnings
+# (line numbers stripped, sorted): the warnings make printed while building
+# that object, or naming the file itself.  Objects rebuilt besides (what the
+# first W=1 C=1 build of a fresh directory redoes of 'prepare', arm64's
+# vDSO) are not the file's.
+batch_build() {	# CONFIG TAG FILE...
+	local cfg=$1 tag=$2 f dir objs=()
+	shift 2
+	dir=$(cfg_dir "$cfg")
+	touch "$WORK/stamp"
 	sleep 1
-	touch "$KTREE/$file"
-	rm -f "$obj"
-	if ! kmake "$arch" W=1 C=1 "${file%.c}.o" >"$out.log" 2>&1; then
-		tail -30 "$out.log" >&2
-		return 1
-	fi
-	[ -f "$obj" ] && [ "$obj" -nt "$stamp" ] || {
-		echo "object $obj was not built" >&2
-		return 1
-	}
-	grep -E ':[0-9]+(:[0-9]+)?: (warning|error):' "$out.log" |
-		sed -E 's/:[0-9]+(:[0-9]+)?: /: /' | sort > "$out" || true
+	for f; do
+		touch "$KTREE/$f"
+		rm -f "$dir/${f%.c}.o"
+		objs+=("${f%.c}.o")
+	done
+	log "$cfg: W=1 C=1 build of ${#objs[@]} file(s) ($tag)"
+	kmake "$cfg" -k -Otarget W=1 C=1 "${objs[@]}" >"$WORK/$tag.$cfg_tag.log" 2>&1 || true
+	python3 - "$KTREE" "$WORK/$tag.$cfg_tag.log" "$WORK/$tag" "$@" <<'PY'
+import re, sys
+ktree, log, prefix, files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+want = {f[:-2]: [] for f in files}
+head = re.compile(r'^  [A-Z0-9_]+( \[M\])? +(\S+)\.[co]$')
+warn = re.compile(r'^(\S+?):[0-9]+(?::[0-9]+)?: ((?:warning|error):.*)$')
+cur = None
+for line in open(log, errors='replace'):
+    line = line.rstrip('\n')
+    m = head.match(line)
+    if m:
+        cur = m.group(2)
+        continue
+    m = warn.match(line)
+    if not m:
+        continue
+    path = re.sub(r'^\./', '', m.group(1).replace(ktree + '/', ''))
+    owner = path[:-2] if path.endswith('.c') and path[:-2] in want else cur
+    if owner in want:
+        want[owner].append('%s: %s' % (m.group(1), m.group(2)))
+for f in files:
+    with open('%s.%s.w' % (prefix, f.replace('/', '_')), 'w') as out:
+        out.writelines(l + '\n' for l in sorted(want[f[:-2]]))
+PY
+	for f; do
+		bok[$f]=
+		if [ "$dir/${f%.c}.o" -nt "$WORK/stamp" ]; then
+			bok[$f]=1
+		else
+			log "$f: object not built ($cfg), make said:"
+			grep -E "${f%.c}|error" "$WORK/$tag.$cfg_tag.log" | tail -30 >&2 || true
+		fi
+	done
 }
 
 # Debian's tree is one commit without history, where checkpatch cannot look
@@ -259,14 +297,25 @@ mkdir -p "$WORK"
 export PATH=/usr/bin:$PATH	# checkpatch's spdxcheck.py needs python3-ply
 kgit rev-parse -q --verify "refs/heads/$BRANCH" >/dev/null ||
 	die "no branch $BRANCH in $KTREE (run 'make tree')"
-[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
-	die "$KTREE has uncommitted changes; refusing to reset branch $CBRANCH"
+# The series is applied in a worktree of the tree, build/conversions-src,
+# kept between runs; the main checkout stays on dma-smallbuf, free for the
+# rocker QEMU test that harness/check-conversions.sh runs at the same time.
+wt=$BUILD/conversions-src
+if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	log "checking out the tree in ${wt#"$TOP"/} (a worktree of ${KTREE#"$TOP"/})"
+	rm -rf "$wt"
+	kgit worktree prune
+	kgit worktree add -q -f --detach "$wt" "$BRANCH"
+fi
+KTREE=$wt
 kgit am --abort >/dev/null 2>&1 || true
 kgit checkout -q -f -B "$CBRANCH" "$BRANCH"
-# Leave the tree on dma-smallbuf for the other targets; $CBRANCH stays.
-trap 'kgit am --abort >/dev/null 2>&1 || true; kgit checkout -q -f "$BRANCH"' EXIT
-log "check-conversions: ${#patches[@]} patches on branch $CBRANCH (from $BRANCH)"
+trap 'kgit am --abort >/dev/null 2>&1 || true' EXIT
+log "check-conversions: ${#patches[@]} patches on branch $CBRANCH (from $BRANCH) in ${wt#"$TOP"/}"
 
+# 1. In series order: checkpatch, git am, what each patch touches.
+declare -A commit_of pfiles phdrs preasons last_of
+built=()	# patches with .c files to build
 applied=1
 for p in "${patches[@]}"; do
 	pfile=$CONV/$p
@@ -314,65 +363,141 @@ for p in "${patches[@]}"; do
 		result warnings "$p" "not tried: the patch adds .c files"
 		continue
 	fi
-	build_ok=1 warn_ok=1 reasons=() wreasons=()
-	mapfile -t hdrs < <(kgit diff --name-only --diff-filter=M HEAD~1 HEAD -- '*.h')
+	commit_of[$p]=$(kgit rev-parse HEAD)
+	pfiles[$p]="${files[*]}"
+	phdrs[$p]=$(kgit diff --name-only --diff-filter=M HEAD~1 HEAD -- '*.h' | xargs)
+	preasons[$p]=
 	# A driver that calls the allocator must select it.
 	if kgit diff HEAD~1 HEAD -- '*.c' | grep -qE '^\+.*\bdma_smallbuf_[a-z]+\(' &&
 		! kgit diff HEAD~1 HEAD -- '*Kconfig*' | grep -qE '^\+[[:space:]]*select DMA_SMALLBUF$'; then
-		reasons+=("the patch calls dma_smallbuf_*() but adds no 'select DMA_SMALLBUF' to a Kconfig")
+		preasons[$p]+="the patch calls dma_smallbuf_*() but adds no 'select DMA_SMALLBUF' to a Kconfig;"
 	fi
 	for f in "${files[@]}"; do
+		last_of[$f]=$p
+	done
+	built+=("$p")
+done
+
+# 2. The configuration of each file, at the tip of the series (the
+# allmodconfig of the last patch's Kconfig files).
+declare -A fcfg bok
+for p in "${built[@]}"; do
+	for f in ${pfiles[$p]}; do
+		[ -z "${fcfg[$f]+x}" ] || continue
+		fcfg[$f]=
 		obj=$(basename "$f" .c)
 		if ! syms=$(kconfig_symbols "$(dirname "$f")" "$obj"); then
-			reasons+=("$f: cannot find $obj.o in $(dirname "$f")/Makefile")
-			build_ok= warn_ok=
+			preasons[$p]+="$f: cannot find $obj.o in $(dirname "$f")/Makefile;"
 			continue
 		fi
 		mapfile -t syms <<<"$syms"
 		[ -z "${syms[0]:-}" ] && syms=()
 		if ! arch=$(pick_arch "$f" "${pconfig[$p]:-}" "${syms[@]}"); then
-			reasons+=("$f: CONFIG_${syms[*]} not enabled by allmodconfig of any of: ${pconfig[$p]:-${ARCH_ORDER[*]}}")
-			build_ok= warn_ok=
+			preasons[$p]+="$f: CONFIG_${syms[*]} not enabled by allmodconfig of any of: ${pconfig[$p]:-${ARCH_ORDER[*]}};"
 			continue
 		fi
 		log "$f: CONFIG_${syms[*]:-(always)} enabled in $arch allmodconfig"
 		grep -qE '^CONFIG_DMA_SMALLBUF=y$' "$(cfg_dir "$arch")/.config" ||
-			reasons+=("$f: CONFIG_DMA_SMALLBUF not enabled in $arch allmodconfig")
-		wtag=$WORK/$tag.$(echo "$f" | tr / _)
-		# The patched file first: when its build prints no warning, none
-		# can be new (most files).  Otherwise the unpatched file, against
-		# the unpatched headers, and the patched one again are compared:
-		# the first W=1 C=1 build in a fresh directory also rebuilds
-		# parts of 'prepare' (arm64's vDSO), whose warnings are not the
-		# file's.
-		if ! build_one "$arch" "$f" "$wtag.after"; then
-			reasons+=("$f: W=1 C=1 build failed for $arch (CONFIG_${syms[*]:-})")
+			preasons[$p]+="$f: CONFIG_DMA_SMALLBUF not enabled in $arch allmodconfig;"
+		fcfg[$f]=$arch
+	done
+done
+
+# 3. Builds, one make run per configuration: every file as the series
+# leaves it; a file that a later patch touches again also as its earlier
+# patch left it (one file at a time: rare); then, for the files that
+# warned, the unpatched file (against the unpatched headers), to tell new
+# warnings from old ones.
+declare -A fstate	# PATCH/FILE -> warnings file of the state that patch left
+mapfile -t cfgs < <(printf '%s\n' "${fcfg[@]}" | sed '/^$/d' | sort -u)
+for cfg in "${cfgs[@]}"; do
+	cfg_tag=${cfg/\//-}
+	mapfile -t fs < <(for f in "${!fcfg[@]}"; do [ "${fcfg[$f]}" != "$cfg" ] || echo "$f"; done | sort)
+	batch_build "$cfg" after "${fs[@]}"
+	for f in "${fs[@]}"; do
+		[ -z "${bok[$f]}" ] || fstate[${last_of[$f]}/$f]=$WORK/after.$(echo "$f" | tr / _).w
+	done
+done
+for p in "${built[@]}"; do
+	for f in ${pfiles[$p]}; do
+		[ -n "${fcfg[$f]}" ] && [ "${last_of[$f]}" != "$p" ] || continue
+		cfg_tag=${fcfg[$f]/\//-}
+		log "$f: as $p leaves it (a later patch changes it again)"
+		# shellcheck disable=SC2086
+		kgit checkout -q "${commit_of[$p]}" -- "$f" ${phdrs[$p]}
+		batch_build "${fcfg[$f]}" "mid-$(echo "$p" | tr / _)" "$f"
+		# shellcheck disable=SC2086
+		kgit checkout -q HEAD -- "$f" ${phdrs[$p]}
+		if [ -n "${bok[$f]}" ]; then
+			fstate[$p/$f]=$WORK/mid-$(echo "$p" | tr / _).$(echo "$f" | tr / _).w
+		else
+			preasons[$p]+="$f: W=1 C=1 build failed for ${fcfg[$f]} as $p leaves it;"
+		fi
+	done
+done
+# Files that warned in any state they were built in.
+declare -A warned
+for k in "${!fstate[@]}"; do
+	[ ! -s "${fstate[$k]}" ] || warned[${k#*/}]=1
+done
+for cfg in "${cfgs[@]}"; do
+	cfg_tag=${cfg/\//-}
+	mapfile -t fs < <(for f in "${!warned[@]}"; do [ "${fcfg[$f]}" != "$cfg" ] || echo "$f"; done | sort)
+	[ ${#fs[@]} -gt 0 ] || continue
+	hdrs=()
+	for p in "${built[@]}"; do
+		for f in "${fs[@]}"; do
+			# shellcheck disable=SC2206
+			[[ " ${pfiles[$p]} " != *" $f "* ]] || hdrs+=(${phdrs[$p]})
+		done
+	done
+	kgit checkout -q "$BRANCH" -- "${fs[@]}" "${hdrs[@]}"
+	batch_build "$cfg" before "${fs[@]}"
+	kgit checkout -q HEAD -- "${fs[@]}" "${hdrs[@]}"
+	touch "${fs[@]/#/$KTREE/}"
+done
+
+# 4. Results per patch.
+first_of() {	# FILE: the first patch that touches it
+	local p
+	for p in "${built[@]}"; do
+		[[ " ${pfiles[$p]} " != *" $1 "* ]] || { echo "$p"; return; }
+	done
+}
+for p in "${built[@]}"; do
+	build_ok=1 warn_ok=1 wreasons=()
+	[ -z "${preasons[$p]}" ] || build_ok=
+	for f in ${pfiles[$p]}; do
+		if [ -z "${fcfg[$f]}" ]; then
+			[ "$(first_of "$f")" = "$p" ] ||
+				preasons[$p]+="$f: no configuration builds it (see $(first_of "$f"));"
 			build_ok= warn_ok=
 			continue
 		fi
-		[ -s "$wtag.after" ] || continue
-		kgit checkout -q HEAD~1 -- "$f" "${hdrs[@]}"
-		if ! build_one "$arch" "$f" "$wtag.before"; then
-			wreasons+=("$f: the unpatched file does not build for $arch")
+		if [ -z "${fstate[$p/$f]+x}" ]; then
+			[ "${last_of[$f]}" != "$p" ] ||
+				preasons[$p]+="$f: W=1 C=1 build failed for ${fcfg[$f]};"
+			build_ok= warn_ok=
+			continue
+		fi
+		[ -s "${fstate[$p/$f]}" ] || continue
+		before=$WORK/before.$(echo "$f" | tr / _).w
+		if [ -z "${bok[$f]}" ] || [ ! -f "$before" ]; then
+			wreasons+=("$f: the unpatched file does not build for ${fcfg[$f]}")
 			warn_ok=
-		fi
-		kgit checkout -q HEAD -- "$f" "${hdrs[@]}"
-		if ! build_one "$arch" "$f" "$wtag.after"; then
-			reasons+=("$f: W=1 C=1 build failed for $arch on the second try")
-			build_ok= warn_ok=
 			continue
 		fi
-		new=$(comm -13 "$wtag.before" "$wtag.after" || true)
+		new=$(comm -13 "$before" "${fstate[$p/$f]}" || true)
 		if [ -n "$new" ]; then
 			echo "$new" | sed 's/^/    /' >&2
-			wreasons+=("$f: new warnings for $arch (above)")
+			wreasons+=("$f: new warnings for ${fcfg[$f]} (above)")
 			warn_ok=
 		fi
 	done
-	if [ -n "$build_ok" ] && [ ${#reasons[@]} -eq 0 ]; then
+	if [ -n "$build_ok" ] && [ -z "${preasons[$p]}" ]; then
 		result build "$p" ok
 	else
-		result build "$p" "$(IFS=';'; echo "${reasons[*]}")"
+		result build "$p" "${preasons[$p]%;}"
 	fi
 	if [ -n "$warn_ok" ] && [ ${#wreasons[@]} -eq 0 ]; then
 		result warnings "$p" ok
