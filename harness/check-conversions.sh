@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check-conversions: the five parts of the conversions check (see
+# make check-conversions: the six parts of the conversions check (see
 # harness/conversions.mk), the status of each in its own result file; exits
 # non-zero if any part failed.
 #
-# The rocker QEMU kernel is built while harness/conversions.sh compiles the
-# series file by file: those single-object builds keep about one core busy,
-# and the QEMU test (in its own worktree) takes the other, at a lower
-# priority.  Its output is printed when it is done.
+# The rocker QEMU kernel (in the main checkout, from a copy of the x86_64
+# KUnit build) is built at a lower priority while harness/conversions.sh
+# applies the series in its own worktree and compiles the touched files;
+# its output is printed when it is done.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -25,6 +25,7 @@ qpid=$!
 cpid=$!
 trap 'trap - INT TERM; kill -TERM 0; exit 130' INT TERM
 wait "$cpid" || rc=1
+"$h/conversions-count.sh" || rc=1
 log "check-conversions: waiting for the rocker QEMU test (log: ${qlog#"$TOP"/})"
 wait "$qpid" || rc=1
 cat "$qlog"

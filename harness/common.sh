@@ -56,13 +56,16 @@ put() {
 # DMA-API debug, list debugging) are in every debug build and in x86_64's
 # plain one, where they watch the fast paths and the edu device's DMA;
 # KASAN is left out there, as it makes that build half as long again.
-# The edu suite is in the plain x86_64 and arm64 builds.
+# The edu suite is in the plain x86_64 and arm64 builds.  The plain x86_64
+# build also has the network stack and the rocker driver
+# (kunit/rocker-x86_64.kunitconfig), the base of the rocker conversion test.
 kunit_setup() {
 	local arch=$1 variant=${2:-} k=$TOP/kunit
 	kunit_bdir=$BUILD/kunit-$arch${variant:+-$variant}
 	kunit_opts=(--arch="$arch" --build_dir="$kunit_bdir" --kunitconfig="$k/.kunitconfig")
 	case "$variant" in
-	"")	[ "$arch" != x86_64 ] || kunit_opts+=(--kunitconfig="$k/checks.kunitconfig") ;;
+	"")	[ "$arch" != x86_64 ] ||
+		kunit_opts+=(--kunitconfig="$k/checks.kunitconfig" --kunitconfig="$k/rocker-x86_64.kunitconfig") ;;
 	debug)	kunit_opts+=(--kunitconfig="$k/debug.kunitconfig" --kunitconfig="$k/checks.kunitconfig") ;;
 	*)	die "unknown kunit variant '$variant' (want: debug)" ;;
 	esac

@@ -11,12 +11,12 @@
 # series), then the KUnit test drivers-conversions/tests/rocker_conv_kunit.c,
 # then DIFF if given (a test-only change, see conversions-qemu-selftest.sh);
 # the tree is left on dma-smallbuf.  The kernel is the x86_64 KUnit kernel
-# (the configuration of 'make kunit-x86_64') plus
-# drivers-conversions/tests/rocker.kunitconfig, built through kunit.py in
-# build/rocker-x86_64: a copy of build/kunit-x86_64 when that exists and
-# this does not, so only the series' files and what the network options
-# add are compiled.  Only the rocker suite runs.  One result case:
-# conversions-qemu-rocker.
+# (the configuration of 'make kunit-x86_64', which has the network stack and
+# the rocker driver) plus drivers-conversions/tests/rocker.kunitconfig (the
+# test), built through kunit.py in build/rocker-x86_64: a copy of
+# build/kunit-x86_64 when that exists and this does not, so that only the
+# series' files and the test are compiled.  Only the rocker suite runs.
+# One result case: conversions-qemu-rocker.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -46,8 +46,8 @@ kgit rev-parse -q --verify "refs/heads/$BRANCH" >/dev/null ||
 	die "$KTREE has uncommitted changes; refusing to reset branch conversions-qemu"
 
 # The KUnit build of the same tree is the starting point: the two
-# configurations differ by the network options, so the copy compiles those
-# and the series' files, not a whole kernel.
+# configurations differ by the test's symbol, so the copy compiles the
+# series' files and the test, not a whole kernel.
 kx=$BUILD/kunit-x86_64
 if [ ! -f "$bdir/.config" ] && [ -f "$kx/.config" ]; then
 	log "$name: starting from a copy of ${kx#"$TOP"/}"

@@ -7,12 +7,14 @@
 # beside the per-file builds: harness/check-conversions.sh), and
 # that test fails when the device cannot reach the buffer
 # (harness/conversions-qemu-selftest.sh); the harness fails its failing
-# fixtures (harness/conversions-selftest.sh).
+# fixtures (harness/conversions-selftest.sh); every kmalloc-family call
+# and slab cache that keeps a zone flag after the series has its row in
+# STATUS.md (harness/conversions-count.sh).
 
 CHECKS += check-conversions
 
 .PHONY: check-conversions conversions-build conversions-qemu conversions-selftest \
-	conversions-status conversions-qemu-selftest
+	conversions-status conversions-qemu-selftest conversions-count
 
 check-conversions: tree census
 	@harness/check-conversions.sh
@@ -29,6 +31,9 @@ conversions-qemu-selftest: tree
 
 conversions-selftest: tree
 	@harness/conversions-selftest.sh
+
+conversions-count: tree
+	@harness/conversions-count.sh
 
 conversions-status: census
 	@harness/conversions-status.sh

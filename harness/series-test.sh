@@ -72,6 +72,32 @@ am() {
 	done
 }
 
+# checkpatch of every patch, two at a time, before the per-set checks read
+# the results.  The allocator adds files with no MAINTAINERS entry of their
+# own (as in 'make checkpatch'); every other warning counts.
+cpd=$OUT/series-test-checkpatch
+rm -rf "$cpd"
+mkdir -p "$cpd"
+cp_run() {	# PATCH
+	local ign=()
+	case "$1" in */[0-9][0-9]-dma-smallbuf/*) ign=(--ignore FILE_PATH_CHANGES) ;; esac
+	(cd "$KTREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
+		--no-summary -q "${cp_sob[@]}" "${ign[@]}" "$1" >"$cpd/$(cp_name "$1")" 2>&1) || true
+}
+cp_name() {	# PATCH: its result file's name
+	local d
+	d=$(dirname "$1")
+	echo "$(basename "$d")_$(basename "$1")"
+}
+n=0
+for p in "$S"/*/0*.patch; do
+	case $(basename "$p") in 0000-*) continue ;; esac
+	cp_run "$p" &
+	n=$((n + 1))
+	[ $((n % 2)) -ne 0 ] || wait
+done
+wait
+
 alloc=$S/01-dma-smallbuf
 for d in "$S"/*/; do
 	d=${d%/}
@@ -122,15 +148,10 @@ for d in "$S"/*/; do
 	done
 	if [ -z "$msg" ]; then ok; else bad "$set" signoff "$msg"; fi
 
-	# checkpatch
-	# The allocator adds files with no MAINTAINERS entry of their own
-	# (as in 'make checkpatch'); every other warning counts.
-	cp_ign=()
-	[ "$key" = dma-smallbuf ] && cp_ign=(--ignore FILE_PATH_CHANGES)
+	# checkpatch (run above)
 	msg=
 	for p in "${pats[@]}"; do
-		cp_out=$(cd "$KTREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
-			--no-summary -q "${cp_sob[@]}" "${cp_ign[@]}" "$p" 2>&1) || true
+		cp_out=$(cat "$cpd/$(cp_name "$p")")
 		if [ -n "$cp_out" ]; then
 			echo "$(basename "$p"):"
 			echo "$cp_out" | sed 's/^/    /'
