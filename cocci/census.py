@@ -537,7 +537,9 @@ def enclosing_function(ktree, fl, ln, cache={}):
         l = lines[i]
         if l.startswith('}') and i < ln - 1:
             return ''
-        m = re.match(r'^[A-Za-z_][\w \t*]*?\b(\w+)\s*\([^;]*$', l)
+        # "static int foo(...", or the name alone at column 0 with the
+        # return type on the line above ("query_segment_type (struct ...").
+        m = re.match(r'^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)\s*\([^;]*$', l)
         if m and m.group(1) not in ('if', 'for', 'while', 'switch', 'return', 'sizeof'):
             return m.group(1)
     return ''

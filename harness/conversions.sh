@@ -408,14 +408,14 @@ done
 # patch left it (one file at a time: rare); then, for the files that
 # warned, the unpatched file (against the unpatched headers), to tell new
 # warnings from old ones.
-declare -A fstate	# PATCH/FILE -> warnings file of the state that patch left
+declare -A fstate	# PATCH|FILE -> warnings file of the state that patch left
 mapfile -t cfgs < <(printf '%s\n' "${fcfg[@]}" | sed '/^$/d' | sort -u)
 for cfg in "${cfgs[@]}"; do
 	cfg_tag=${cfg/\//-}
 	mapfile -t fs < <(for f in "${!fcfg[@]}"; do [ "${fcfg[$f]}" != "$cfg" ] || echo "$f"; done | sort)
 	batch_build "$cfg" after "${fs[@]}"
 	for f in "${fs[@]}"; do
-		[ -z "${bok[$f]}" ] || fstate[${last_of[$f]}/$f]=$WORK/after.$(echo "$f" | tr / _).w
+		[ -z "${bok[$f]}" ] || fstate[${last_of[$f]}|$f]=$WORK/after.$(echo "$f" | tr / _).w
 	done
 done
 for p in "${built[@]}"; do
@@ -429,7 +429,7 @@ for p in "${built[@]}"; do
 		# shellcheck disable=SC2086
 		kgit checkout -q HEAD -- "$f" ${phdrs[$p]}
 		if [ -n "${bok[$f]}" ]; then
-			fstate[$p/$f]=$WORK/mid-$(echo "$p" | tr / _).$(echo "$f" | tr / _).w
+			fstate[$p|$f]=$WORK/mid-$(echo "$p" | tr / _).$(echo "$f" | tr / _).w
 		else
 			preasons[$p]+="$f: W=1 C=1 build failed for ${fcfg[$f]} as $p leaves it;"
 		fi
@@ -438,7 +438,7 @@ done
 # Files that warned in any state they were built in.
 declare -A warned
 for k in "${!fstate[@]}"; do
-	[ ! -s "${fstate[$k]}" ] || warned[${k#*/}]=1
+	[ ! -s "${fstate[$k]}" ] || warned[${k#*|}]=1
 done
 for cfg in "${cfgs[@]}"; do
 	cfg_tag=${cfg/\//-}
@@ -474,20 +474,20 @@ for p in "${built[@]}"; do
 			build_ok= warn_ok=
 			continue
 		fi
-		if [ -z "${fstate[$p/$f]+x}" ]; then
+		if [ -z "${fstate[$p|$f]+x}" ]; then
 			[ "${last_of[$f]}" != "$p" ] ||
 				preasons[$p]+="$f: W=1 C=1 build failed for ${fcfg[$f]};"
 			build_ok= warn_ok=
 			continue
 		fi
-		[ -s "${fstate[$p/$f]}" ] || continue
+		[ -s "${fstate[$p|$f]}" ] || continue
 		before=$WORK/before.$(echo "$f" | tr / _).w
 		if [ -z "${bok[$f]}" ] || [ ! -f "$before" ]; then
 			wreasons+=("$f: the unpatched file does not build for ${fcfg[$f]}")
 			warn_ok=
 			continue
 		fi
-		new=$(comm -13 "$before" "${fstate[$p/$f]}" || true)
+		new=$(comm -13 "$before" "${fstate[$p|$f]}" || true)
 		if [ -n "$new" ]; then
 			echo "$new" | sed 's/^/    /' >&2
 			wreasons+=("$f: new warnings for ${fcfg[$f]} (above)")
