@@ -12,7 +12,9 @@
 #               which the file's Kconfig symbol is enabled: x86_64
 #               allmodconfig if COMPILE_TEST reaches it, else the driver's
 #               own architecture's allmodconfig with Debian's cross compiler,
-#               or the configuration the series line names (below); the
+#               or the configuration the series line names (below); for
+#               a patch that changes only headers, the .c files that
+#               include them (see includers()) are built instead; the
 #               object must exist and be newer than the build's start; a
 #               patch that calls dma_smallbuf_*() must select DMA_SMALLBUF;
 #   warnings    no compiler or sparse (C=1) warning that the unpatched file
@@ -139,6 +141,33 @@ kconfig_symbols() {	# DIR OBJNAME [DEPTH]
 	[ -n "$sym" ] && echo "$sym"
 	lhs=$(echo "$lhs" | sed -E 's/-(y|objs|\$\(CONFIG_[A-Za-z0-9_]+\))$//')
 	kconfig_symbols "$dir" "$lhs" $((depth + 1))
+}
+
+# --- users of a header ------------------------------------------------------
+# The .c files that include one of the headers named on stdin, directly or
+# through one other header ("#include <linux/x.h>" for include/linux/x.h,
+# '#include "x.h"' in the header's own folder), sorted.  At most MAX_USERS
+# of them are built for a patch that changes only headers.
+MAX_USERS=10
+includers() {
+	local h pat hdrs=() next=() depth
+	mapfile -t hdrs
+	for depth in 1 2; do
+		next=()
+		for h in "${hdrs[@]}"; do
+			case "$h" in
+			include/*) pat="^#[[:space:]]*include[[:space:]]*<${h#include/}>" ;;
+			*) pat="^#[[:space:]]*include[[:space:]]*\"$(basename "$h")\"" ;;
+			esac
+			# shellcheck disable=SC2046
+			mapfile -t -O "${#next[@]}" next < <(kgit grep -l -E "$pat" -- \
+				$(case "$h" in include/*) echo '*.c' '*.h' ;;
+				  *) echo "$(dirname "$h")/*.c" "$(dirname "$h")/*.h" ;; esac))
+		done
+		printf '%s\n' "${next[@]}" | grep '\.c$' || true
+		mapfile -t hdrs < <(printf '%s\n' "${next[@]}" | grep '\.h$' || true)
+		[ ${#hdrs[@]} -gt 0 ] || break
+	done | sort -u
 }
 
 # --- build directories ------------------------------------------------------
@@ -353,6 +382,13 @@ for p in "${patches[@]}"; do
 
 	mapfile -t files < <(kgit diff --name-only --diff-filter=M HEAD~1 HEAD -- '*.c')
 	mapfile -t added < <(kgit diff --name-only --diff-filter=A HEAD~1 HEAD -- '*.c')
+	if [ ${#files[@]} -eq 0 ] && [ ${#added[@]} -eq 0 ]; then
+		# A patch to a header alone: its users are built instead.
+		mapfile -t files < <(kgit diff --name-only --diff-filter=M HEAD~1 HEAD -- '*.h' |
+			includers | head -"$MAX_USERS")
+		[ ${#files[@]} -eq 0 ] ||
+			log "$p changes only headers; building the files that include them: ${files[*]}"
+	fi
 	if [ ${#files[@]} -eq 0 ] && [ ${#added[@]} -eq 0 ]; then
 		result build "$p" "the patch touches no .c file"
 		result warnings "$p" "the patch touches no .c file"
