@@ -181,7 +181,8 @@ def wrap(s):
 HARNESS = 'dma-smallbuf harness <dma-smallbuf@localhost>'
 
 # Maintainer trees: (path prefix, set name, subject tag, label in the cover).
-TREES = [('drivers/net/', 'net', 'net-next', 'net'),
+TREES = [('drivers/net/wireless/', 'wireless', 'wireless-next', 'wireless'),
+         ('drivers/net/', 'net', 'net-next', 'net'),
          ('drivers/atm/', 'net', 'net-next', 'net'),
          ('drivers/crypto/', 'crypto', '', 'crypto'),
          ('drivers/dma/', 'dmaengine', '', 'dmaengine'),
@@ -194,6 +195,10 @@ TREES = [('drivers/net/', 'net', 'net-next', 'net'),
          ('drivers/usb/', 'usb', '', 'usb'),
          ('drivers/video/', 'fbdev', '', 'fbdev'),
          ('drivers/tty/', 'tty', '', 'tty'),
+         ('drivers/base/regmap/', 'regmap', '', 'regmap'),
+         ('drivers/firmware/cirrus/', 'asoc', '', 'ASoC'),
+         ('include/sound/', 'asoc', '', 'ASoC'),
+         ('sound/soc/', 'asoc', '', 'ASoC'),
          ('sound/', 'sound', '', 'ALSA')]
 
 
