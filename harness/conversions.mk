@@ -3,8 +3,8 @@
 # census (harness/conversions-status.sh); every patch of the series
 # applies, builds with W=1 and sparse where its Kconfig symbol is enabled,
 # adds no warning and is checkpatch-clean (harness/conversions.sh); the
-# converted rocker driver runs in QEMU (harness/conversions-qemu.sh, built
-# beside the per-file builds: harness/check-conversions.sh), and
+# converted rocker driver runs in QEMU (harness/conversions-qemu.sh, a copy
+# of the x86_64 KUnit build, beside the file builds: check-conversions.sh), and
 # that test fails when the device cannot reach the buffer
 # (harness/conversions-qemu-selftest.sh); the harness fails its failing
 # fixtures (harness/conversions-selftest.sh); every kmalloc-family call
