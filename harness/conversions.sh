@@ -279,6 +279,14 @@ batch_build() {	# CONFIG TAG FILE...
 	done
 	log "$cfg: W=1 C=1 build of ${#objs[@]} file(s) ($tag)"
 	kmake "$cfg" -k -Otarget W=1 C=1 "${objs[@]}" >"$WORK/$tag.$cfg_tag.log" 2>&1 || true
+	# An object that make reaches through two directories can be built
+	# twice at once under -j2 (arch/mips/alchemy/common/dbdma.o): once
+	# more, alone and serially, what was not built.
+	for f; do
+		[ ! "$dir/${f%.c}.o" -nt "$WORK/stamp" ] || continue
+		log "$f: not built in the batch; again on its own (-j1)"
+		kmake "$cfg" -j1 W=1 C=1 "${f%.c}.o" >>"$WORK/$tag.$cfg_tag.log" 2>&1 || true
+	done
 	python3 - "$KTREE" "$WORK/$tag.$cfg_tag.log" "$WORK/$tag" "$@" <<'PY'
 import re, sys
 ktree, log, prefix, files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
@@ -301,7 +309,7 @@ for line in open(log, errors='replace'):
         want[owner].append('%s: %s' % (m.group(1), m.group(2)))
 for f in files:
     with open('%s.%s.w' % (prefix, f.replace('/', '_')), 'w') as out:
-        out.writelines(l + '\n' for l in sorted(want[f[:-2]]))
+        out.writelines(l + '\n' for l in sorted(set(want[f[:-2]])))
 PY
 	for f; do
 		bok[$f]=
