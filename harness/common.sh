@@ -117,6 +117,19 @@ record() {
 	echo "$1 $2 $3 ${4:-0}" > "$OUT/results/$1"
 }
 
+# record_report NAME TOOL RC REPORT: print a checker's REPORT, whose last
+# line is "WORD: N passed, N failed", record those counts as NAME and exit
+# with the checker's status RC.
+record_report() {
+	local counts
+	echo "$4"
+	counts=$(tail -1 <<<"$4" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+	[ -n "$counts" ] || die "$2 printed no result line (exit $3)"
+	# shellcheck disable=SC2086
+	record "$1" $counts
+	exit "$3"
+}
+
 # Kernel builds go through ccache (Debian's /usr/lib/ccache wrappers, cross
 # compilers included) with its cache outside the repository, so a second
 # checkout or a rerun recompiles little.  Paths under the checkout are made

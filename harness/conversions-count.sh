@@ -16,9 +16,4 @@ kgit rev-parse -q --verify "refs/heads/$CBRANCH" >/dev/null ||
 rc=0
 report=$(python3 "$TOP/harness/gfp-dma-count.py" "$KTREE" "$BRANCH" "$CBRANCH" \
 	"$TOP/drivers-conversions/STATUS.md") || rc=$?
-echo "$report"
-counts=$(tail -1 <<<"$report" | sed -nE 's/^count: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
-[ -n "$counts" ] || die "gfp-dma-count.py printed no result line (exit $rc)"
-# shellcheck disable=SC2086
-record conversions-count $counts
-exit "$rc"
+record_report conversions-count gfp-dma-count.py "$rc" "$report"

@@ -10,9 +10,4 @@ set -euo pipefail
 rc=0
 report=$(python3 "$TOP/harness/status-check.py" "$TOP/drivers-conversions/STATUS.md" \
 	"$OUT/census.csv" "$TOP/drivers-conversions/series") || rc=$?
-echo "$report"
-counts=$(tail -1 <<<"$report" | sed -nE 's/^status: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
-[ -n "$counts" ] || die "status-check.py printed no result line (exit $rc)"
-# shellcheck disable=SC2086
-record conversions-status $counts
-exit "$rc"
+record_report conversions-status status-check.py "$rc" "$report"
