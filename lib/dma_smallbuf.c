@@ -64,13 +64,16 @@ struct sb_free {
 	dma_addr_t dma;
 };
 
-/* One CPU's free blocks of one class, and its share of the counters. */
+/*
+ * One CPU's free blocks of one class, and its share of the requested
+ * bytes.  Buffers live are counted, not tracked: a class's blocks are
+ * either free (on a CPU's list, on the class list or set aside) or live.
+ */
 struct sb_cpu {
 	struct sb_free *head;
 	struct sb_free *tail;		/* valid while @head is not NULL */
-	unsigned int nr;
-	/* Deltas: a buffer may be freed on another CPU than it came from. */
-	long live;
+	unsigned int room;		/* cpu_max minus the blocks on the list */
+	/* A delta: a buffer may be freed on another CPU than it came from. */
 	long requested;
 };
 
@@ -82,7 +85,6 @@ struct sb_page {
 };
 
 struct sb_class {
-	struct sb_cpu __percpu *cpu;	/* NULL until the class is first used */
 	unsigned int cpu_max;		/* blocks a CPU keeps, DMA_SMALLBUF_CPU_BYTES */
 	spinlock_t lock;		/* protects everything below */
 	struct sb_free *free;
@@ -96,6 +98,8 @@ struct sb_class {
 };
 
 struct dma_smallbuf {
+	/* Per class, NULL until the class is first used; first, for the fast paths. */
+	struct sb_cpu __percpu *cpu[SB_NR_CLASSES];
 	struct device *dev;
 	struct list_head node;		/* on sb_all */
 	refcount_t users;		/* the device's, and slow paths' */
@@ -245,17 +249,26 @@ static struct dma_smallbuf *sb_get(struct device *dev, gfp_t gfp)
 	return sb_find(dev);
 }
 
-/* The class's per-CPU lists, or NULL before its first use. */
-static inline struct sb_cpu __percpu *sb_cpu_lists(struct sb_class *cls)
+/* Class @c's per-CPU lists, or NULL before its first use. */
+static inline struct sb_cpu __percpu *sb_cpu_lists(struct dma_smallbuf *sb,
+						   unsigned int c)
 {
 	/* Pairs with cmpxchg_release() in sb_make_cpu_lists(): initialised. */
-	return smp_load_acquire(&cls->cpu);
+	return smp_load_acquire(&sb->cpu[c]);
 }
 
-/* The class's per-CPU lists, made on its first use. */
-static struct sb_cpu __percpu *sb_make_cpu_lists(struct sb_class *cls, gfp_t gfp)
+/* Blocks on one CPU's list of @cls. */
+static inline unsigned int sb_cpu_nr(struct sb_class *cls, struct sb_cpu *cpu)
 {
-	struct sb_cpu __percpu *pcpu = sb_cpu_lists(cls);
+	return cls->cpu_max - cpu->room;
+}
+
+/* Class @c's per-CPU lists, made on its first use. */
+static struct sb_cpu __percpu *sb_make_cpu_lists(struct dma_smallbuf *sb,
+						 unsigned int c, gfp_t gfp)
+{
+	struct sb_cpu __percpu *pcpu = sb_cpu_lists(sb, c);
+	int cpu;
 
 	if (likely(pcpu))
 		return pcpu;
@@ -269,9 +282,11 @@ static struct sb_cpu __percpu *sb_make_cpu_lists(struct sb_class *cls, gfp_t gfp
 	pcpu = alloc_percpu_gfp(struct sb_cpu, gfp);
 	if (!pcpu)
 		return NULL;
-	if (cmpxchg_release(&cls->cpu, NULL, pcpu)) {
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(pcpu, cpu)->room = sb->class[c].cpu_max;
+	if (cmpxchg_release(&sb->cpu[c], NULL, pcpu)) {
 		free_percpu(pcpu);
-		pcpu = sb_cpu_lists(cls);
+		pcpu = sb_cpu_lists(sb, c);
 	}
 	return pcpu;
 }
@@ -283,9 +298,9 @@ static void sb_cpu_flush(struct sb_class *cls, struct sb_cpu *cpu)
 		return;
 	cpu->tail->next = cls->free;
 	cls->free = cpu->head;
-	cls->nr_free += cpu->nr;
+	cls->nr_free += sb_cpu_nr(cls, cpu);
 	cpu->head = NULL;
-	cpu->nr = 0;
+	cpu->room = cls->cpu_max;
 }
 
 static void sb_set_aside(struct sb_class *cls, struct sb_free *first,
@@ -305,38 +320,39 @@ static inline void sb_cpu_push(struct sb_cpu *cpu, struct sb_free *blk)
 	if (!cpu->head)
 		cpu->tail = blk;
 	cpu->head = blk;
-	cpu->nr++;
+	cpu->room--;
 }
 
-static inline void sb_cpu_append(struct sb_cpu *cpu, struct sb_free *blk)
+/* Append the @n blocks from @first to @last to a CPU's list. */
+static inline void sb_cpu_append(struct sb_cpu *cpu, struct sb_free *first,
+				 struct sb_free *last, unsigned int n)
 {
-	blk->next = NULL;
+	last->next = NULL;
 	if (cpu->head)
-		cpu->tail->next = blk;
+		cpu->tail->next = first;
 	else
-		cpu->head = blk;
-	cpu->tail = blk;
-	cpu->nr++;
+		cpu->head = first;
+	cpu->tail = last;
+	cpu->room -= n;
 }
 
 /*
  * Take a block from this CPU's list, refilled from the class list.  A list
  * whose first block is out of reach was freed under a wider mask: it goes
- * back to the class as a whole, to be sorted there.  At most cpu_max
- * blocks of the class list are looked at; those out of reach are set
- * aside.  NULL if no block in reach was found; *@more then says whether
- * the class list has blocks left to look at.
+ * back to the class as a whole, to be sorted there.  The list is filled
+ * from the front of the class list (most recently freed first) in runs of
+ * blocks in reach, one splice per run; at most cpu_max blocks are looked
+ * at, and those out of reach are set aside.  NULL if no block in reach
+ * was found; *@more then says whether the class list has blocks left to
+ * look at.  sb_cpu_lock is held.
  */
-static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
-			       u64 limit, bool *more)
+static struct sb_free *sb_take_locked(struct sb_class *cls, struct sb_cpu *cpu,
+				      size_t csize, size_t size, u64 limit,
+				      bool *more)
 {
-	unsigned int scan = cls->cpu_max;
-	struct sb_free *blk;
-	struct sb_cpu *cpu;
-	unsigned long flags;
+	unsigned int scan = cls->cpu_max, n;
+	struct sb_free *blk, *first, *last;
 
-	local_lock_irqsave(&sb_cpu_lock, flags);
-	cpu = this_cpu_ptr(cls->cpu);
 	spin_lock(&cls->lock);
 	if (cpu->head && !sb_reachable(cpu->head->dma, csize, limit))
 		sb_cpu_flush(cls, cpu);
@@ -348,24 +364,48 @@ static struct sb_free *sb_take(struct sb_class *cls, size_t csize, size_t size,
 		cls->aside = NULL;
 		cls->nr_aside = 0;
 	}
-	while (cpu->nr < cls->cpu_max / 2 && cls->free && scan--) {
-		blk = cls->free;
-		cls->free = blk->next;
-		cls->nr_free--;
-		if (sb_reachable(blk->dma, csize, limit))
-			sb_cpu_append(cpu, blk);	/* most recently freed first */
-		else
-			sb_set_aside(cls, blk, blk, 1, limit);
+	while (cpu->room && cls->free && scan) {
+		first = cls->free;
+		last = NULL;
+		n = 0;
+		for (blk = first; blk && n < min(cpu->room, scan) &&
+		     sb_reachable(blk->dma, csize, limit); blk = blk->next) {
+			last = blk;
+			n++;
+		}
+		if (n) {
+			cls->free = blk;
+			cls->nr_free -= n;
+			scan -= n;
+			sb_cpu_append(cpu, first, last, n);
+		} else {
+			cls->free = first->next;
+			cls->nr_free--;
+			scan--;
+			sb_set_aside(cls, first, first, 1, limit);
+		}
 	}
 	*more = !!cls->free;
 	spin_unlock(&cls->lock);
 	blk = cpu->head;
 	if (blk) {
 		cpu->head = blk->next;
-		cpu->nr--;
-		cpu->live++;
+		cpu->room++;
 		cpu->requested += size;
 	}
+	return blk;
+}
+
+/* sb_take_locked() on this CPU's list of class @c. */
+static struct sb_free *sb_take(struct dma_smallbuf *sb, unsigned int c,
+			       size_t size, u64 limit, bool *more)
+{
+	struct sb_free *blk;
+	unsigned long flags;
+
+	local_lock_irqsave(&sb_cpu_lock, flags);
+	blk = sb_take_locked(&sb->class[c], this_cpu_ptr(sb->cpu[c]),
+			     sb_class_size(c), size, limit, more);
 	local_unlock_irqrestore(&sb_cpu_lock, flags);
 	return blk;
 }
@@ -382,9 +422,11 @@ static void sb_warn_reach(struct dma_smallbuf *sb, dma_addr_t dma, u64 limit)
  * the class list.  A page out of reach (per-device coherent memory ignores
  * the mask) is kept, its blocks set aside, and the allocation fails.
  */
-static struct sb_free *sb_grow(struct dma_smallbuf *sb, struct sb_class *cls,
-			       size_t csize, size_t size, gfp_t gfp, u64 limit)
+static struct sb_free *sb_grow(struct dma_smallbuf *sb, unsigned int c,
+			       size_t size, gfp_t gfp, u64 limit)
 {
+	struct sb_class *cls = &sb->class[c];
+	size_t csize = sb_class_size(c);
 	struct sb_free *blk, *first, *last;
 	struct sb_page *pg;
 	struct sb_cpu *cpu;
@@ -429,8 +471,7 @@ static struct sb_free *sb_grow(struct dma_smallbuf *sb, struct sb_class *cls,
 		return NULL;
 
 	local_lock_irqsave(&sb_cpu_lock, flags);
-	cpu = this_cpu_ptr(cls->cpu);
-	cpu->live++;
+	cpu = this_cpu_ptr(sb->cpu[c]);
 	cpu->requested += size;
 	local_unlock_irqrestore(&sb_cpu_lock, flags);
 	blk = pg->vaddr;
@@ -438,27 +479,26 @@ static struct sb_free *sb_grow(struct dma_smallbuf *sb, struct sb_class *cls,
 	return blk;
 }
 
+/* @stepped: sb_alloc_refill() already took one step through the class list. */
 static void *sb_alloc_block(struct dma_smallbuf *sb, size_t size, gfp_t gfp,
-			    u64 limit, dma_addr_t *dma)
+			    u64 limit, dma_addr_t *dma, bool stepped)
 {
+	bool more = !stepped || gfpflags_allow_blocking(gfp);
 	unsigned int c = sb_size_to_class(size);
-	struct sb_class *cls = &sb->class[c];
-	size_t csize = sb_class_size(c);
-	struct sb_free *blk;
-	bool more;
+	struct sb_free *blk = NULL;
 
-	if (!sb_make_cpu_lists(cls, gfp))
+	if (!sb_make_cpu_lists(sb, c, gfp))
 		return NULL;
 	/*
-	 * Interrupts are off for one bounded step at a time; a caller that may
-	 * sleep goes on through the class list rather than take a new page
-	 * while free blocks in reach are left.
+	 * Interrupts are off for one bounded step at a time; an atomic caller
+	 * takes one step, a caller that may sleep goes on through the class
+	 * list rather than take a new page while free blocks in reach are left.
 	 */
-	while (!(blk = sb_take(cls, csize, size, limit, &more)) && more &&
+	while (more && !(blk = sb_take(sb, c, size, limit, &more)) && more &&
 	       gfpflags_allow_blocking(gfp))
 		cond_resched();
 	if (!blk)
-		blk = sb_grow(sb, cls, csize, size, gfp, limit);
+		blk = sb_grow(sb, c, size, gfp, limit);
 	if (!blk)
 		return NULL;
 	*dma = blk->dma;
@@ -485,16 +525,38 @@ static void *sb_alloc_large(struct dma_smallbuf *sb, size_t size, gfp_t gfp,
 	return vaddr;
 }
 
+/* A freed block onto a CPU's list with room. */
+static __always_inline void sb_cpu_put(struct sb_cpu *cpu, struct sb_free *blk,
+				       dma_addr_t dma, size_t size)
+{
+	blk->dma = dma;
+	sb_cpu_push(cpu, blk);
+	cpu->requested -= size;
+}
+
+/* A freed block onto this CPU's list, which goes to the class when full. */
+static void sb_free_locked(struct dma_smallbuf *sb, unsigned int c,
+			   struct sb_cpu *cpu, struct sb_free *blk,
+			   dma_addr_t dma, size_t size)
+{
+	struct sb_class *cls = &sb->class[c];
+
+	/* Full: the older blocks go to the class, the one freed now stays. */
+	if (!cpu->room) {
+		spin_lock(&cls->lock);
+		sb_cpu_flush(cls, cpu);
+		spin_unlock(&cls->lock);
+	}
+	sb_cpu_put(cpu, blk, dma, size);
+}
+
 static void sb_free_block(struct dma_smallbuf *sb, size_t size, void *vaddr,
 			  dma_addr_t dma)
 {
 	unsigned int c = sb_size_to_class(size);
-	struct sb_class *cls = &sb->class[c];
-	struct sb_free *blk = vaddr;
-	struct sb_cpu *cpu;
 	unsigned long flags;
 
-	if (!sb_cpu_lists(cls)) {
+	if (!sb_cpu_lists(sb, c)) {
 		dev_warn_ratelimited(sb->dev, "dma_smallbuf_free(%zu, %p): no buffer of that size was ever allocated\n",
 				     size, vaddr);
 		atomic_long_inc(&sb->errors);
@@ -503,17 +565,7 @@ static void sb_free_block(struct dma_smallbuf *sb, size_t size, void *vaddr,
 	if (want_init_on_free())
 		memset(vaddr, 0, sb_class_size(c));
 	local_lock_irqsave(&sb_cpu_lock, flags);
-	cpu = this_cpu_ptr(cls->cpu);
-	/* Full: the older blocks go to the class, the one freed now stays. */
-	if (cpu->nr >= cls->cpu_max) {
-		spin_lock(&cls->lock);
-		sb_cpu_flush(cls, cpu);
-		spin_unlock(&cls->lock);
-	}
-	blk->dma = dma;
-	sb_cpu_push(cpu, blk);
-	cpu->live--;
-	cpu->requested -= size;
+	sb_free_locked(sb, c, this_cpu_ptr(sb->cpu[c]), vaddr, dma, size);
 	local_unlock_irqrestore(&sb_cpu_lock, flags);
 }
 
@@ -622,10 +674,13 @@ static void sb_warn_zone(struct dma_smallbuf *sb, gfp_t gfp,
 			 flags, (void *)caller);
 }
 
-/* Everything but a hit on this CPU's list. */
+/*
+ * Everything but a hit on this CPU's list or a refill from the class list
+ * (@stepped: one step of that was taken).
+ */
 static noinline void *sb_alloc_slow(struct device *dev, size_t size,
 				    gfp_t gfp, dma_addr_t *dma,
-				    unsigned long caller)
+				    unsigned long caller, bool stepped)
 {
 	bool zero = want_init_on_alloc(gfp);
 	struct dma_smallbuf *sb;
@@ -658,7 +713,7 @@ static noinline void *sb_alloc_slow(struct device *dev, size_t size,
 	if (size > DMA_SMALLBUF_MAX_SIZE)
 		vaddr = sb_alloc_large(sb, size, gfp, limit, dma);
 	else
-		vaddr = sb_alloc_block(sb, size, gfp, limit, dma);
+		vaddr = sb_alloc_block(sb, size, gfp, limit, dma, stepped);
 	if (vaddr && unlikely(!sb_debug_track(sb, size, vaddr, *dma, gfp))) {
 		sb_free_any(sb, size, vaddr, *dma);
 		vaddr = NULL;
@@ -671,6 +726,45 @@ out:
 		memset(vaddr, 0, size > DMA_SMALLBUF_MAX_SIZE ? size :
 				 sb_class_size(sb_size_to_class(size)));
 	return vaddr;
+}
+
+/* Out of line, so that the fast path saves no registers for memset(). */
+static noinline void *sb_zero_block(struct sb_free *blk, unsigned int c)
+{
+	return memset(blk, 0, sb_class_size(c));
+}
+
+/*
+ * A miss on this CPU's list: refill it from the class list, with
+ * interrupts off throughout, so that no reference on the state is needed.
+ * What that cannot serve (no state yet, no free block in reach) goes to
+ * the slow path.
+ */
+static noinline void *sb_alloc_refill(struct device *dev, size_t size,
+				      gfp_t gfp, dma_addr_t *dma,
+				      unsigned long caller)
+{
+	unsigned int c = sb_size_to_class(size);
+	u64 limit = sb_limit(dev);
+	struct sb_cpu __percpu *pcpu;
+	struct sb_free *blk = NULL;
+	struct dma_smallbuf *sb;
+	unsigned long flags;
+	bool more;
+
+	local_lock_irqsave(&sb_cpu_lock, flags);
+	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
+	pcpu = sb && limit ? sb_cpu_lists(sb, c) : NULL;
+	if (pcpu)
+		blk = sb_take_locked(&sb->class[c], this_cpu_ptr(pcpu),
+				     sb_class_size(c), size, limit, &more);
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
+	if (!blk)
+		return sb_alloc_slow(dev, size, gfp, dma, caller, !!pcpu);
+	*dma = blk->dma;
+	if (want_init_on_alloc(gfp))
+		memset(blk, 0, sb_class_size(c));
+	return blk;
 }
 
 /**
@@ -718,31 +812,30 @@ void *dma_smallbuf_alloc(struct device *dev, size_t size, gfp_t gfp,
 	if (unlikely(!dev || !dma || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
 		     (gfp & SB_ZONE_FLAGS) ||
 		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
-		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
+		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_, false);
 
 	c = sb_size_to_class(size);
 	local_lock_irqsave(&sb_cpu_lock, flags);
 	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
-	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
+	pcpu = likely(sb) ? sb_cpu_lists(sb, c) : NULL;
 	if (likely(pcpu)) {
 		cpu = this_cpu_ptr(pcpu);
 		blk = cpu->head;
 		/* A device without a usable mask reaches no block. */
 		if (likely(blk) && likely(sb_block_in_reach(dev, blk->dma, c))) {
 			cpu->head = blk->next;
-			cpu->nr--;
-			cpu->live++;
+			cpu->room++;
 			cpu->requested += size;
-			*dma = blk->dma;
 		} else {
 			blk = NULL;
 		}
 	}
 	local_unlock_irqrestore(&sb_cpu_lock, flags);
 	if (unlikely(!blk))
-		return sb_alloc_slow(dev, size, gfp, dma, _RET_IP_);
-	if (want_init_on_alloc(gfp))
-		memset(blk, 0, sb_class_size(c));
+		return sb_alloc_refill(dev, size, gfp, dma, _RET_IP_);
+	*dma = blk->dma;
+	if (unlikely(want_init_on_alloc(gfp)))
+		return sb_zero_block(blk, c);
 	return blk;
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_alloc);
@@ -789,45 +882,38 @@ static noinline void sb_free_slow(struct device *dev, size_t size,
 	sb_put(sb);
 }
 
-/* Push a freed block on this CPU's list, if the list has room. */
-static __always_inline bool sb_free_push(struct device *dev, size_t size,
-					 struct sb_free *blk, dma_addr_t dma)
+/*
+ * A free that the fast path did not finish: this CPU's list is full (it
+ * goes to the class first), or there is no state or no list of that size
+ * (the slow path refuses it with a warning).  Interrupts stay off, so no
+ * reference on the state is needed.
+ */
+static noinline void sb_free_flush(struct device *dev, size_t size,
+				   void *vaddr, dma_addr_t dma,
+				   unsigned long caller)
 {
 	unsigned int c = sb_size_to_class(size);
 	struct sb_cpu __percpu *pcpu;
 	struct dma_smallbuf *sb;
-	struct sb_cpu *cpu;
 	unsigned long flags;
-	bool done = false;
 
 	local_lock_irqsave(&sb_cpu_lock, flags);
 	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
-	pcpu = likely(sb) ? sb_cpu_lists(&sb->class[c]) : NULL;
-	if (likely(pcpu)) {
-		cpu = this_cpu_ptr(pcpu);
-		if (likely(cpu->nr < sb->class[c].cpu_max)) {
-			blk->dma = dma;
-			sb_cpu_push(cpu, blk);
-			cpu->live--;
-			cpu->requested -= size;
-			done = true;
-		}
-	}
+	pcpu = sb ? sb_cpu_lists(sb, c) : NULL;
+	if (pcpu)
+		sb_free_locked(sb, c, this_cpu_ptr(pcpu), vaddr, dma, size);
 	local_unlock_irqrestore(&sb_cpu_lock, flags);
-	return done;
+	if (!pcpu)
+		sb_free_slow(dev, size, vaddr, dma, caller);
 }
 
-/*
- * The fast path with init_on_free: wipe the block, then push it (when the
- * slow path takes over, it wipes again).
- */
+/* The fast path with init_on_free: wipe the block, then free it. */
 static noinline void sb_free_wipe(struct device *dev, size_t size,
 				  void *vaddr, dma_addr_t dma,
 				  unsigned long caller)
 {
 	memset(vaddr, 0, sb_class_size(sb_size_to_class(size)));
-	if (!sb_free_push(dev, size, vaddr, dma))
-		sb_free_slow(dev, size, vaddr, dma, caller);
+	sb_free_flush(dev, size, vaddr, dma, caller);
 }
 
 /**
@@ -852,6 +938,13 @@ static noinline void sb_free_wipe(struct device *dev, size_t size,
 void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 		       dma_addr_t dma)
 {
+	struct sb_cpu __percpu *pcpu;
+	struct dma_smallbuf *sb;
+	struct sb_cpu *cpu;
+	unsigned long flags;
+	bool done = false;
+	unsigned int c;
+
 	if (unlikely(!dev || !vaddr || size - 1 >= DMA_SMALLBUF_MAX_SIZE ||
 		     IS_ENABLED(CONFIG_DMA_SMALLBUF_DEBUG)))
 		goto slow;
@@ -860,35 +953,77 @@ void dma_smallbuf_free(struct device *dev, size_t size, void *vaddr,
 		sb_free_wipe(dev, size, vaddr, dma, _RET_IP_);
 		return;
 	}
-	if (likely(sb_free_push(dev, size, vaddr, dma)))
+	c = sb_size_to_class(size);
+	local_lock_irqsave(&sb_cpu_lock, flags);
+	sb = rcu_dereference_check(dev->dma_smallbuf, rcu_read_lock_any_held());
+	pcpu = likely(sb) ? sb_cpu_lists(sb, c) : NULL;
+	if (likely(pcpu)) {
+		cpu = this_cpu_ptr(pcpu);
+		if (likely(cpu->room)) {
+			sb_cpu_put(cpu, vaddr, dma, size);
+			done = true;
+		}
+	}
+	local_unlock_irqrestore(&sb_cpu_lock, flags);
+	if (likely(done))
 		return;
+	sb_free_flush(dev, size, vaddr, dma, _RET_IP_);
+	return;
 slow:
 	sb_free_slow(dev, size, vaddr, dma, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(dma_smallbuf_free);
 
-/* Free and live blocks of a class, counted under its lock. */
-static void sb_class_stats(struct sb_class *cls, size_t csize,
-			   struct dma_smallbuf_stats *st)
+/*
+ * Blocks of class @c on the CPUs' lists (*@cached) and the bytes their
+ * live buffers were asked for, summed over all possible CPUs.
+ */
+static long sb_class_requested(struct dma_smallbuf *sb, unsigned int c,
+			       unsigned long *cached)
 {
-	struct sb_cpu __percpu *pcpu = sb_cpu_lists(cls);
-	unsigned long flags;
+	struct sb_cpu __percpu *pcpu = sb_cpu_lists(sb, c);
+	long requested = 0;
 	int cpu;
 
+	*cached = 0;
 	if (!pcpu)
-		return;
+		return 0;
 	for_each_possible_cpu(cpu) {
 		struct sb_cpu *pc = per_cpu_ptr(pcpu, cpu);
 
-		st->live += READ_ONCE(pc->live);
-		st->requested += READ_ONCE(pc->requested);
-		st->cached += (u64)READ_ONCE(pc->nr) * csize;
+		*cached += sb_cpu_nr(&sb->class[c], pc);
+		requested += READ_ONCE(pc->requested);
 	}
+	return requested;
+}
+
+/* Live blocks: every block cut is free somewhere or handed out.  Locked. */
+static long sb_class_live(struct sb_class *cls, size_t csize,
+			  unsigned long cached)
+{
+	return (long)(cls->nr_pages * (PAGE_SIZE / csize) - cls->nr_free -
+		      cls->nr_aside - cached);
+}
+
+static void sb_class_stats(struct dma_smallbuf *sb, unsigned int c,
+			   struct dma_smallbuf_stats *st)
+{
+	struct sb_class *cls = &sb->class[c];
+	unsigned long cached, flags;
+	long live;
+
+	if (!sb_cpu_lists(sb, c))
+		return;
+	st->requested += sb_class_requested(sb, c, &cached);
+	st->cached += (u64)cached * sb_class_size(c);
 	st->percpu += (u64)sizeof(struct sb_cpu) * num_possible_cpus();
 	spin_lock_irqsave(&cls->lock, flags);
 	st->backing += (u64)cls->nr_pages * PAGE_SIZE;
 	st->parked += cls->nr_aside;
+	live = sb_class_live(cls, sb_class_size(c), cached);
 	spin_unlock_irqrestore(&cls->lock, flags);
+	/* Blocks moving between lists meanwhile can make it look negative. */
+	st->live += max(live, 0L);
 }
 
 /**
@@ -919,7 +1054,7 @@ int dma_smallbuf_get_stats(struct device *dev, struct dma_smallbuf_stats *st)
 	if (!sb)
 		return -ENODEV;
 	for (c = 0; c < SB_NR_CLASSES; c++)
-		sb_class_stats(&sb->class[c], sb_class_size(c), st);
+		sb_class_stats(sb, c, st);
 	st->live += atomic_long_read(&sb->large_live);
 	st->requested += atomic_long_read(&sb->large_requested);
 	st->backing += atomic_long_read(&sb->large_backing);
@@ -937,19 +1072,14 @@ static unsigned long sb_destroy(struct dma_smallbuf *sb)
 	struct sb_page *pg, *next;
 	unsigned int c;
 	long live;
-	int cpu;
 
 	for (c = 0; c < SB_NR_CLASSES; c++) {
 		struct sb_class *cls = &sb->class[c];
-		long requested = 0;
+		unsigned long cached;
+		long requested;
 
-		live = 0;
-		if (cls->cpu) {
-			for_each_possible_cpu(cpu) {
-				live += per_cpu_ptr(cls->cpu, cpu)->live;
-				requested += per_cpu_ptr(cls->cpu, cpu)->requested;
-			}
-		}
+		requested = sb_class_requested(sb, c, &cached);
+		live = sb_class_live(cls, sb_class_size(c), cached);
 		if (live) {
 			total += abs(live);
 			dev_warn(sb->dev, "dma_smallbuf: %ld buffers of up to %zu bytes (%ld bytes) still allocated at release, leaking %lu pages\n",
@@ -961,7 +1091,7 @@ static unsigned long sb_destroy(struct dma_smallbuf *sb)
 				dma_free_coherent(sb->dev, PAGE_SIZE, pg->vaddr, pg->dma);
 			kfree(pg);
 		}
-		free_percpu(cls->cpu);
+		free_percpu(sb->cpu[c]);
 	}
 	live = atomic_long_read(&sb->large_live);
 	if (live) {
@@ -1032,7 +1162,7 @@ static int sb_cpu_dead(unsigned int cpu)
 	list_for_each_entry(sb, &sb_all, node) {
 		for (c = 0; c < SB_NR_CLASSES; c++) {
 			struct sb_class *cls = &sb->class[c];
-			struct sb_cpu __percpu *pcpu = sb_cpu_lists(cls);
+			struct sb_cpu __percpu *pcpu = sb_cpu_lists(sb, c);
 
 			if (!pcpu)
 				continue;
