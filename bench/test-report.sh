@@ -37,8 +37,8 @@ PY
 		bad "complete log: bench.csv lacks $missing"
 	elif [ "$(grep -cE '^  (met|MISS) ' "$tmp/out/bench.txt")" -ne 6 ]; then
 		bad "complete log: bench.txt does not state the 6 targets"
-	elif ! grep -q "^  one size class used  *40 bytes per possible CPU, 2560 bytes on 64 possible CPUs (2 online)" "$tmp/out/bench.txt" ||
-	     ! grep -q "^  met  per-CPU: .*: 40 bytes (64 possible CPUs, 2 online" "$tmp/out/bench.txt" ||
+	elif ! grep -q "^  one size class used  *32 bytes per possible CPU, 2048 bytes on 64 possible CPUs (2 online)" "$tmp/out/bench.txt" ||
+	     ! grep -q "^  met  per-CPU: .*: 32 bytes (64 possible CPUs, 2 online" "$tmp/out/bench.txt" ||
 	     ! grep -q "^  met  cached: .* given back" "$tmp/out/bench.txt"; then
 		bad "complete log: per-CPU or cached section or verdict wrong: $(grep -A12 '^per-CPU' "$tmp/out/bench.txt")"
 	else
