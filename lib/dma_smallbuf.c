@@ -66,8 +66,8 @@ struct sb_free {
 
 /*
  * One CPU's free blocks of one class, and its share of the requested
- * bytes.  Buffers live are counted, not tracked: a class's blocks are
- * either free (on a CPU's list, on the class list or set aside) or live.
+ * bytes.  Live buffers need no counter: a block the class cut is either
+ * free (on a CPU's list, on the class list or set aside) or live.
  */
 struct sb_cpu {
 	struct sb_free *head;
