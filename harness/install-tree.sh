@@ -17,16 +17,20 @@ trap 'rm -rf "$tmp"' EXIT
 export GIT_INDEX_FILE=$tmp/index
 kgit read-tree "$BASE_TAG"
 
-# edit PATH ANCHOR SED-SCRIPT: PATH from the base, edited.  The anchor
-# must exist, so a tree unlike 6.12 fails here with a message instead of
-# building without us.
+# edit PATH ANCHOR LINES SED-SCRIPT: PATH from the base, edited.  The
+# anchor must exist and the script must add exactly LINES lines (each of
+# its commands matched), so a tree unlike 6.12 (6.1 works too) fails here
+# with a message instead of building without us.
 edit() {
-	local path=$1 anchor=$2 script=$3 f=$tmp/edit
-	kgit show "$BASE_TAG:$path" > "$f" 2>/dev/null ||
+	local path=$1 anchor=$2 lines=$3 script=$4 f=$tmp/edit added
+	kgit show "$BASE_TAG:$path" > "$f.orig" 2>/dev/null ||
 		die "$KTREE: $path missing at $BASE_TAG"
-	grep -q -- "$anchor" "$f" ||
+	grep -q -- "$anchor" "$f.orig" ||
 		die "$KTREE/$path: cannot find '$anchor' to hook dma_smallbuf into"
-	sed -i "$script" "$f"
+	sed "$script" "$f.orig" > "$f"
+	added=$(diff "$f.orig" "$f" | grep -c '^>' || true)
+	[ "$added" -eq "$lines" ] ||
+		die "$KTREE/$path: hooking dma_smallbuf in added $added lines, not $lines: a line the hook looks for differs in this kernel version (see harness/install-tree.sh)"
 	put "$path" "$f"
 }
 
@@ -40,29 +44,29 @@ kconfig=$tmp/Kconfig
 { kgit show "$BASE_TAG:kernel/dma/Kconfig"; echo
   grep -v '^#' "$TOP/lib/Kconfig.dma_smallbuf"; } > "$kconfig"
 put kernel/dma/Kconfig "$kconfig"
-edit lib/Makefile '^obj-' '$a \
+edit lib/Makefile '^obj-' 4 '$a \
 \
 obj-$(CONFIG_DMA_SMALLBUF) += dma_smallbuf.o\
 obj-$(CONFIG_DMA_SMALLBUF_KUNIT_TEST) += dma_smallbuf_kunit.o\
 obj-$(CONFIG_DMA_SMALLBUF_EDU_KUNIT_TEST) += dma_smallbuf_edu_kunit.o'
-edit include/linux/device.h 'struct list_head	dma_pools;' \
+edit include/linux/device.h 'struct list_head	dma_pools;' 5 \
 	'/^struct device_private;/a struct dma_smallbuf;
 /^ \* @dma_pools:/a \ * @dma_smallbuf: Small-buffer pools, see dma_smallbuf_alloc().
 /struct list_head	dma_pools;/a #ifdef CONFIG_DMA_SMALLBUF\n\tstruct dma_smallbuf __rcu *dma_smallbuf;\n#endif'
 # The driver core releases the state: after devres at unbind, before the
 # bus sets up DMA for a new driver, and when the device goes away.
-edit drivers/base/dd.c '^	devres_release_all(dev);$' \
+edit drivers/base/dd.c '^	devres_release_all(dev);$' 3 \
 	'/^#include <linux\/dma-map-ops.h>$/a #include <linux/dma-smallbuf.h>
 /^static void device_unbind_cleanup(struct device \*dev)$/,/^}/s/^	devres_release_all(dev);$/&\n\tdma_smallbuf_release(dev);/
 /^	if (dev->bus->dma_configure) {$/i \	dma_smallbuf_release(dev);'
-edit drivers/base/core.c '^	bus_remove_device(dev);$' \
+edit drivers/base/core.c '^	bus_remove_device(dev);$' 2 \
 	'/^#include <linux\/dma-map-ops.h>/a #include <linux/dma-smallbuf.h>
 /^void device_del(struct device \*dev)$/,/^}/s/^\tbus_remove_device(dev);$/&\n\tdma_smallbuf_release(dev);/'
 
 rst=$TOP/Documentation/core-api/dma-smallbuf.rst
 if [ -e "$rst" ]; then
 	put Documentation/core-api/dma-smallbuf.rst "$rst"
-	edit Documentation/core-api/index.rst '^   dma-api-howto$' \
+	edit Documentation/core-api/index.rst '^   dma-api-howto$' 1 \
 		'/^   dma-api-howto$/a \   dma-smallbuf'
 fi
 
