@@ -6,7 +6,9 @@
 #
 #   01-dma-smallbuf/   the allocator (branch dma-smallbuf over the base tag)
 #   NN-<tree>/         the reviewed patches of drivers-conversions/ for that
-#                      tree, bug fixes first
+#                      tree, bug fixes first (made for Linux 6.12, CONV_BASE: on
+#                      another version a patch that does not apply is left
+#                      out, named in the log, and its files get drafts)
 #   NN-<tree>-rfc/     Coccinelle drafts for census sites that no reviewed
 #                      patch covers, as [RFC PATCH]
 #
@@ -20,11 +22,16 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 SERIES=${CONV_SERIES:-$TOP/drivers-conversions/series}
+# The kernel version the reviewed patches are made for: on it, every one
+# must apply.
+CONV_BASE=6.12
 CONV=$(cd "$(dirname "$SERIES")" && pwd)
 start=$SECONDS
 "$TOP/harness/census.sh"
 
 cd "$KTREE"
+kver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' Makefile | paste -sd.)
+[ -n "$kver" ] || die "$KTREE/Makefile: no VERSION / PATCHLEVEL"
 [ "$(git rev-parse HEAD)" = "$(git rev-parse "$BRANCH")" ] ||
 	die "$KTREE: HEAD is not $BRANCH; run 'make tree'"
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
@@ -53,13 +60,19 @@ trap 'git -C "$wt" am --abort >/dev/null 2>&1 || true' EXIT
 sed -n 's|^diff --git a/\([^ ]*\) b/.*|/\1|p' "${patches[@]}" | sort -u > "$wt.paths"
 git -C "$wt" sparse-checkout set --no-cone --stdin < "$wt.paths"
 git -C "$wt" checkout -q series-reviewed
+left=()
 for p in "${patches[@]}"; do
 	series_mail "$p" | git -C "$wt" -c user.name="dma-smallbuf harness" \
-		-c user.email=dma-smallbuf@localhost -c commit.gpgsign=false am -q >"$wt.am" 2>&1 || {
+		-c user.email=dma-smallbuf@localhost -c commit.gpgsign=false am -q >"$wt.am" 2>&1 && continue
+	if [ "$kver" = "$CONV_BASE" ]; then
 		sed 's/^/    /' "$wt.am" >&2
 		die "${p#"$TOP"/}: git am on $BRANCH failed (run 'make check-conversions')"
-	}
+	fi
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	left+=("${p#"$CONV"/}")
 done
+[ ${#left[@]} -eq 0 ] ||
+	log "series: Linux $kver, not $CONV_BASE: ${#left[@]} of ${#patches[@]} reviewed patches do not apply and are left out: ${left[*]}"
 
 # --- drafts from the Coccinelle rules ---------------------------------------
 work=$OUT/series-work
