@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/// Census of zone-flag uses: every GFP_DMA, GFP_DMA32, SLAB_CACHE_DMA and
-/// SLAB_CACHE_DMA32 in code, with the function it is in, the call it is
-/// passed to, that call's size argument, and whether the memory is then
-/// given to the streaming DMA API.  Output lines (report and org mode):
+/// Census of zone-flag uses: every GFP_DMA, GFP_DMA32, __GFP_DMA,
+/// __GFP_DMA32, SLAB_CACHE_DMA and SLAB_CACHE_DMA32 in code, with the
+/// function it is in, the call it is passed to, that call's size argument,
+/// and whether the memory is then given to the streaming DMA API.  Output
+/// lines (report and org mode):
 ///   FILE:LINE:COL-COL: census: FLAG|FUNCTION|CALL|SIZE|STREAM
 /// harness/census.py classifies them (make census).
 //
@@ -87,7 +88,7 @@ streamed.add((pc[0].file, pc[0].line))
 @c@
 identifier fn;
 expression list ES;
-identifier flag = {GFP_DMA, GFP_DMA32, SLAB_CACHE_DMA, SLAB_CACHE_DMA32};
+identifier flag = {GFP_DMA, GFP_DMA32, __GFP_DMA, __GFP_DMA32, SLAB_CACHE_DMA, SLAB_CACHE_DMA32};
 position p, pc;
 @@
 
@@ -105,7 +106,7 @@ calls.setdefault((p[0].file, p[0].line, p[0].column), []).append(
 
 @c0@
 identifier fn;
-identifier flag = {GFP_DMA, GFP_DMA32, SLAB_CACHE_DMA, SLAB_CACHE_DMA32};
+identifier flag = {GFP_DMA, GFP_DMA32, __GFP_DMA, __GFP_DMA32, SLAB_CACHE_DMA, SLAB_CACHE_DMA32};
 position p, pc;
 @@
 
@@ -122,7 +123,7 @@ calls.setdefault((p[0].file, p[0].line, p[0].column), []).append(
 
 // Flags anywhere else: assignments, initialisers, conditions.
 @o@
-identifier flag = {GFP_DMA, GFP_DMA32, SLAB_CACHE_DMA, SLAB_CACHE_DMA32};
+identifier flag = {GFP_DMA, GFP_DMA32, __GFP_DMA, __GFP_DMA32, SLAB_CACHE_DMA, SLAB_CACHE_DMA32};
 position p;
 @@
 

@@ -54,6 +54,10 @@ SIZE_ARG = {'kmalloc': 0, 'kzalloc': 0, 'kmalloc_node': 0, 'kzalloc_node': 0,
 CORE_DIRS = ('mm/', 'net/core/skbuff.c', 'lib/scatterlist.c', 'kernel/dma/', 'include/linux/gfp', 'include/linux/slab.h',
              'include/linux/mmzone.h', 'include/trace/', 'tools/', 'lib/dma_smallbuf',
              'include/linux/dma-smallbuf.h', 'lib/test_', 'arch/')
+# The zone flags the census counts: the GFP_* names and the __GFP_* bits
+# under them, which some drivers pass directly.
+FLAG_RE = r'\b(__GFP_DMA32|__GFP_DMA|GFP_DMA32|GFP_DMA|SLAB_CACHE_DMA32|SLAB_CACHE_DMA)\b'
+S390_DIRS = ('arch/s390/', 'drivers/s390/', 'net/iucv/')
 LIMIT_RE = re.compile(r'^(drivers/s390/|arch/s390/|net/iucv/|drivers/isdn/)|/isa/|isa\b')
 ISA_RE = re.compile(r'\b(isa_virt_to_bus|request_dma|set_dma_addr|claim_dma_lock|isa_register_driver)\b')
 
@@ -93,9 +97,21 @@ def subsystem(path, mnt, cache={}):
 def is_comment(text, flag_col_text):
     code = re.sub(r'/\*.*?\*/|//.*$|"(\\.|[^"\\])*"', ' ', text)
     stripped = text.strip()
-    if stripped.startswith(('*', '/*', '//')) and not re.search(r'\b(GFP_DMA|GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32)\b', code if not stripped.startswith('*') else ''):
+    if stripped.startswith(('*', '/*', '//')) and not re.search(FLAG_RE, code if not stripped.startswith('*') else ''):
         return True
-    return not re.search(r'\b(GFP_DMA|GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32)\b', code)
+    return not re.search(FLAG_RE, code)
+
+
+def cleared_or_tested(text):
+    """Whether the line only clears or tests the zone flags
+    (gfp &= ~(__GFP_DMA | ...), if (gfp & __GFP_DMA)) and requests none."""
+    code = re.sub(r'/\*.*?\*/|//.*$|"(\\.|[^"\\])*"', ' ', text)
+    if not re.search(FLAG_RE, code):
+        return False
+    if re.match(r'\s*(if\s*\(\s*)?(\w*BUG_ON|WARN_ON\w*|VM_WARN\w*)\s*\(', code):
+        return True    # an assertion about the flags
+    code = re.sub(r'(~|(?<!&)&=?)\s*(\([^()]*(\)|$)|\w+)', ' ', code)
+    return not re.search(FLAG_RE, code)
 
 
 def main():
@@ -128,13 +144,13 @@ def main():
             recs = census.get((fl, ln), [])
             flag, func, call, size, stream = recs[0] if recs else ('', '', '', '', '')
             if not flag:
-                m2 = re.search(r'\b(GFP_DMA32|GFP_DMA|SLAB_CACHE_DMA32|SLAB_CACHE_DMA)\b', text)
+                m2 = re.search(FLAG_RE, text)
                 flag = m2.group(1) if m2 else ''
             if not func:
                 func = enclosing_function(ktree, fl, ln)
             cls, reason = classify(ktree, fl, ln, text, flag, call, stream, swap, recs)
             rows.append([fl, ln, func, call, size, cls, reason, subsystem(fl, mnt)] +
-                        costs(ktree, fl, ln, text, call, cls))
+                        costs(ktree, fl, ln, text, call, cls, reason))
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, 'census.csv'), 'w', newline='') as f:
         w = csv.writer(f)
@@ -194,23 +210,56 @@ def device_in_reach(ktree, fl):
             % (', '.join('%d-bit' % m for m in known) if known else 'mask from a variable'))
 
 
+# A channel-subsystem device at hand: a ccw_device, a subchannel (the
+# css gives both a 31-bit coherent DMA mask) or a 3270 view, whose
+# raw3270 holds the ccw_device.
+S390_DEV = re.compile(r'\bstruct (ccw_device|subchannel|raw3270_view|raw3270)\b|->cdev\b|\bcdev\b|'
+                      r'\bsch\b|\bto_subchannel\s*\(|\bccw_device_\w+\s*\(')
+
+
+def s390_hvcall(ktree, fl, ln):
+    """(F, where) if the buffer allocated at fl:ln reaches an s390
+    hypervisor call (census_follow.HVCALL), else None."""
+    s = src(ktree)
+    calls = [c for c in re.findall(r'\b(\w+)\s*\(', census_follow.statement(s.lines(fl), ln))
+             if c in ALLOCS]
+    if not calls:
+        return None
+    r = census_follow.Follower(s).follow(fl, ln, calls[0])
+    if r and r[0] == 'phys':
+        # its physical address goes into a block that a hypervisor call
+        # in the same function takes (extmem.c: qin->qoutptr)
+        g, n = r[2].rsplit(':', 1)
+        h = s.function_at(g, int(n))
+        m = [m for _, t in (s.body(g, h) if h else []) for m in [census_follow.HVCALL.search(t)] if m]
+        if m:
+            return m[0].group(1), r[2]
+    return (r[1], r[2]) if r and r[0] == 'hvcall' else None
+
+
 def ccw_in_reach(ktree, fl, ln):
-    """Whether an s390 site has a ccw_device at hand: in its function, in
-    its file, or not at all."""
+    """Whether an s390 site's buffer is for a hypervisor call, or else
+    whether a channel-subsystem device is at hand: in its function, in its
+    file, or not at all."""
+    hv = s390_hvcall(ktree, fl, ln)
+    if hv:
+        return 'hypervisor', 'hypervisor call: %s() at %s takes the buffer by address, ' \
+            'not a channel program; no device\'s DMA mask applies (the page allocator or ' \
+            'a 31-bit pool without a device)' % hv
     s = src(ktree)
     f = s.function_at(fl, ln)
-    rx = re.compile(r'\bstruct ccw_device\b|\bcdev\b|->cdev\b|\bccw_device_\w+\(')
-    if f and any(rx.search(t) for _, t in s.body(fl, f)):
-        return 'function', 'a ccw_device is at hand in %s() (its coherent DMA mask is 31 bits: ' \
-            'dma_smallbuf_alloc() on it fits)' % f[0]
-    if any(rx.search(t) for t in s.lines(fl)):
-        return 'file', 'the file uses a ccw_device, not this function (it could be passed in)'
+    if f and any(S390_DEV.search(t) for _, t in s.body(fl, f)):
+        return 'function', 'a ccw_device or subchannel is at hand in %s() (its coherent DMA ' \
+            'mask is 31 bits: dma_smallbuf_alloc() on it fits)' % f[0]
+    if any(S390_DEV.search(t) for t in s.lines(fl)):
+        return 'file', 'the file uses a ccw_device or subchannel, not this function (it could ' \
+            'be passed in)'
     return 'none', 'no ccw_device in reach (no struct device: the page allocator or ' \
         'a 31-bit pool without a device)'
 
 
 def limit_of(ktree, fl, detail, flag):
-    if fl.startswith(('arch/s390/', 'drivers/s390/', 'net/iucv/')) or 'iucv' in fl:
+    if fl.startswith(S390_DIRS) or 'iucv' in fl or census_follow.HVCALL.match(detail + '('):
         return 's390 31-bit (below 2 GB)'
     if detail in ('isa_virt_to_bus', 'set_dma_addr', 'virt_to_bus') or isa_file(ktree, fl):
         return 'ISA DMA 16 MB'
@@ -285,7 +334,7 @@ def s390_table(f, rows):
 ALLOCS = set(census_sizes.SIZE_ARG) | set(census_sizes.PAGE_CALLS) | KMALLOC
 
 
-def costs(ktree, fl, ln, text, call, cls):
+def costs(ktree, fl, ln, text, call, cls, reason):
     """[size_bytes, kmalloc_bytes, page_bytes, ccw_device, live] of a
     site: bytes where the size is constant ("sizeof" or "runtime"
     otherwise), what kmalloc and the page allocator take for it, and for
@@ -307,7 +356,10 @@ def costs(ktree, fl, ln, text, call, cls):
         kb = pb if (call or calls[0]) in census_sizes.PAGE_CALLS else census_sizes.kmalloc_class(val)
     ccw = live = ''
     if cls == 'memory-limit':
-        ccw = ccw_in_reach(ktree, fl, ln)[0] if fl.startswith(('arch/s390/', 'drivers/s390/')) else ''
+        if 'go to the hypervisor' in reason:
+            ccw = 'hypervisor'
+        elif fl.startswith(('arch/s390/', 'drivers/s390/')) or reason.startswith('s390'):
+            ccw = ccw_in_reach(ktree, fl, ln)[0]
         live = live_count(s, fl, ln)
     return [val, kb, pb, ccw, live]
 
@@ -352,9 +404,19 @@ def live_count(s, fl, ln):
 def classify(ktree, fl, ln, text, flag, call, stream, swap, recs):
     if is_comment(text, flag):
         return 'comment', 'mentioned in a comment or string'
-    if fl.startswith(('arch/s390/', 'drivers/s390/')) and not fl.startswith('arch/s390/mm/'):
-        return 'memory-limit', 's390 31-bit (below 2 GB): channel programs and control blocks; ' \
-            + ccw_in_reach(ktree, fl, ln)[1]
+    if cleared_or_tested(text):
+        d = variable(ktree, fl, ln, text, flag)
+        if d and d[0] == 'mask-zone':
+            return d
+        return 'core', 'zone flag cleared or tested, not requested: zone handling, no allocation'
+    if fl.startswith(('arch/s390/', 'drivers/s390/')):
+        # arch/s390/mm/ is zone code, but for its DIAG buffers (extmem.c)
+        col, why = ccw_in_reach(ktree, fl, ln)
+        if col == 'hypervisor':
+            return 'memory-limit', 's390 31-bit (below 2 GB): hypervisor call buffer; ' + why
+        if not fl.startswith('arch/s390/mm/'):
+            return 'memory-limit', 's390 31-bit (below 2 GB): channel programs and control ' \
+                'blocks; ' + why
     if fl.startswith(CORE_DIRS):
         return 'core', 'zone implementation or architecture code'
     if call in POOL and flag == 'GFP_DMA32':
@@ -508,7 +570,7 @@ def follow(ktree, fl, ln, text, flag, call):
         r = fol.follow(fl, ln, call)
         if r:
             kind, detail, where = r
-            if kind == 'phys':
+            if kind in ('phys', 'hvcall'):
                 return memory_limit(ktree, fl, ln, detail, where, flag)
             if kind == 'stream':
                 return 'streaming-drop', ('streaming DMA API: %s() at %s (followed through the '

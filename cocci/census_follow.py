@@ -9,6 +9,8 @@ into that function's parameter.  What the buffer reaches decides:
 
   phys      its physical address goes to hardware or firmware
             (virt_to_phys(), __pa(), page_to_phys(), ...): memory-limit
+  hvcall    an s390 hypervisor call takes it by address (z/VM DIAGNOSE,
+            CP commands, IUCV messages): memory-limit, no device
   stream    the streaming DMA API maps it (dma_map_*(), scatterlists)
   bus       a bus maps it for its controller (SPI, I2C, regmap, USB,
             SDIO/MMC, SCSI)
@@ -25,6 +27,10 @@ import re
 PHYS = re.compile(r'\b(virt_to_phys|__pa|__pa_symbol|page_to_phys|page_to_pfn|virt_to_pfn|'
                   r'isa_virt_to_bus|virt_to_bus|set_dma_addr|lv1_\w+|ps3_mm_phys_to_lpar|'
                   r'__psp_pa|slow_virt_to_phys|virt_to_hvpfn|outl)\s*\(')
+# s390 hypervisor and firmware calls that take a buffer by its (31-bit)
+# address: z/VM DIAGNOSE wrappers (diag26c(), dcss_diag(), ...), CP
+# commands and IUCV messages.
+HVCALL = re.compile(r'\b(diag\d\w*|__diag\d\w*|dcss_diag|__?cpcmd|__?iucv_message_\w+)\s*\(')
 STREAM = re.compile(r'\b(dma_map_single|dma_map_single_attrs|dma_map_page|dma_map_page_attrs|'
                     r'dma_map_sg|dma_map_sgtable|dma_map_sg_attrs|sg_init_one|sg_set_buf|'
                     r'sg_set_page|sg_alloc_table_from_pages|page_pool_\w+|'
@@ -201,6 +207,9 @@ def classify_use(text, name):
     m = PHYS.search(text)
     if m:
         return ('phys', m.group(1))
+    m = HVCALL.search(text)
+    if m:
+        return ('hvcall', m.group(1))
     m = STREAM.search(text)
     if m:
         return ('stream', m.group(1))
@@ -365,7 +374,7 @@ def split_args(s):
     return out
 
 
-RANK = {'phys': 0, 'stream': 1, 'bus': 2}
+RANK = {'phys': 0, 'hvcall': 0, 'stream': 1, 'bus': 2}
 
 
 def best(res):

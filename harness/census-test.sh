@@ -9,7 +9,7 @@ set -euo pipefail
 # The test's own grep, not the one census.sh saved.
 grep_out=$(mktemp)
 trap 'rm -f "$grep_out"' EXIT
-git -C "$KTREE" grep -nwE 'GFP_DMA|GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32' "$BRANCH" -- '*.c' '*.h' |
+git -C "$KTREE" grep -nwE 'GFP_DMA|GFP_DMA32|__GFP_DMA|__GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32' "$BRANCH" -- '*.c' '*.h' |
 	sed "s/^$BRANCH://" > "$grep_out"
 [ -s "$grep_out" ] || die "git grep found nothing in $KTREE"
 # On Debian's 6.12 tree (no KDIR=) at most 10 % of the lines may be needs-human.

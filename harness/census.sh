@@ -41,7 +41,7 @@ if [ -s "$OUT/census/reports.txt" ] && [ "$(cat "$OUT/census/spkey" 2>/dev/null)
 	exit 0
 fi
 rm -f "$OUT/census/spkey"
-pat='GFP_DMA|GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32'
+pat='GFP_DMA|GFP_DMA32|__GFP_DMA|__GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32'
 git grep -nwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/grep.txt"
 git grep -lwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/files.txt"
 [ -s "$OUT/census/files.txt" ] || die "$KTREE: git grep found no GFP_DMA use at all"
