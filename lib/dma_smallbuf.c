@@ -1031,8 +1031,8 @@ static void sb_class_stats(struct dma_smallbuf *sb, unsigned int c,
  * @dev: the device
  * @st: filled in with totals over all size classes
  *
- * The figures are sums of per-CPU counters, exact when no allocation or
- * free runs concurrently.
+ * The figures are read from per-CPU and per-class counters, exact when
+ * no allocation or free runs concurrently.
  *
  * Context: any context but NMI.
  * Return: 0, -ENODEV if the device has no dma_smallbuf state (nothing was
