@@ -763,7 +763,7 @@ static noinline void *sb_alloc_refill(struct device *dev, size_t size,
 		return sb_alloc_slow(dev, size, gfp, dma, caller, !!pcpu);
 	*dma = blk->dma;
 	if (want_init_on_alloc(gfp))
-		memset(blk, 0, sb_class_size(c));
+		return sb_zero_block(blk, c);
 	return blk;
 }
 
