@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The swap rule alone must reproduce the hand-made dma_smallbuf
 # conversions listed in cocci/repro.list: run on the unpatched file of the
-# tree (branch dma-smallbuf, which the patches apply to), it must remove
+# tree (branch dma-smallbuf, which the patches apply to) with the patches
+# that come before it in drivers-conversions/series and touch the same
+# file applied (the fixes the reviewed patch was made on), it must remove
 # the same allocation, map, unmap and free lines as the reviewed patch, and
 # add as many dma_smallbuf_*alloc() and dma_smallbuf_free() calls.  One
 # case per patch; "not-yet" entries are skipped with their reason, and fail
@@ -20,11 +22,21 @@ while read -r patch expect; do
 	case $patch in ''|'#'*) continue ;; esac
 	pf=$TOP/drivers-conversions/$patch
 	[ -s "$pf" ] || die "cocci/repro.list: $patch: no such patch in drivers-conversions/"
+	grep -q "^$patch\b" "$TOP/drivers-conversions/series" ||
+		die "cocci/repro.list: $patch: not in drivers-conversions/series"
+	before=$(awk -v p="$patch" '$1 == p { exit } /^[^#]/ && NF { print $1 }' \
+		"$TOP/drivers-conversions/series")
 	ok=1
 	for f in $(sed -n 's|^diff --git a/\(\S*\.c\) .*|\1|p' "$pf"); do
 		[ -s "$KTREE/$f" ] || die "cocci/repro.list: $patch: $f not in $KTREE"
 		mkdir -p "$tmp/$(dirname "$f")"
 		cp "$KTREE/$f" "$tmp/$f"
+		for q in $before; do
+			grep -q "^diff --git a/$f " "$TOP/drivers-conversions/$q" || continue
+			(cd "$tmp" && git apply --include="$f" "$TOP/drivers-conversions/$q") ||
+				die "cocci/repro.list: $patch: earlier $q does not apply to $f"
+			echo "    $patch: $f with earlier $q applied"
+		done
 		if ! (cd "$tmp" && spatch --very-quiet --no-includes --include-headers \
 			--sp-file "$TOP/cocci/dma_smallbuf.cocci" -D patch "$f") \
 			> "$tmp/rule.diff" 2> "$tmp/rule.err"; then
