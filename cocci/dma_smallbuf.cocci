@@ -65,6 +65,7 @@ accepted = {}    # candidate -> set of (kind, line) of matched unmap/kfree
 errlines = {}    # candidate -> kfree lines inside the mapping error check
 sizes = {}       # candidate -> (allocated size, mapped size)
 ftypes = {}      # (file, line, field) -> struct types of X->field there
+assigns = []     # (file, function, line, name) of name = ...
 fieldat = {}     # candidate -> {field: line where the candidate sets it}
 zeroed = set()   # (file, line) of err = dma_mapping_error() where err is 0 before
 bad = {}         # candidate -> reason
@@ -254,6 +255,7 @@ frees.clear()
 accepted.clear()
 errlines.clear()
 sizes.clear()
+assigns.clear()
 ftypes.clear()
 fieldat.clear()
 zeroed.clear()
@@ -269,7 +271,7 @@ ignored.clear()
 expression B, H, D, SZ, N, DIR, SRC, F, E, E3, MS;
 identifier alloc = {kmalloc, kzalloc};
 identifier arr = {kcalloc, kmalloc_array};
-position pa, pm, pb;
+position pa, pm, pb, ph;
 @@
 
 (
@@ -282,7 +284,7 @@ position pa, pm, pb;
   ... when != B = E
       when != D = E
       when != dma_map_single(E3, B, ...)
-  H = dma_map_single(D, B@pb, MS, DIR)@pm;
+  H@ph = dma_map_single(D, B@pb, MS, DIR)@pm;
 
 // Every other place the file maps the buffer or hands it to a
 // scatterlist: a second mapping (maybe for another device) rules the
@@ -335,6 +337,31 @@ p << ftype.p;
 @@
 t = re.sub(r'\b(const|volatile)\b', '', T).split()
 ftypes.setdefault((p[0].file, int(p[0].line), f), set()).add(' '.join(t))
+
+// Assignments: the device expression, evaluated at the allocation now,
+// must not depend on a local set between it and the mapping, and the
+// handle, set at the allocation now, must not be set in between.
+
+@assign@
+identifier x;
+expression C, E;
+position p;
+@@
+
+(
+  x@p = E
+|
+  C->x@p = E
+|
+  C.x@p = E
+)
+
+@script:python@
+x << assign.x;
+C << assign.C = "";
+p << assign.p;
+@@
+assigns.append((p[0].file, p[0].current_element, int(p[0].line), x, bool(C)))
 
 // Field names the file unmaps and frees: a local stored into one of
 // them is followed through it.
@@ -399,6 +426,7 @@ F << cand.F;
 pa << cand.pa;
 pm << cand.pm;
 pb << cand.pb;
+ph << cand.ph;
 fb;
 fh;
 lb;
@@ -443,6 +471,21 @@ if reason is None and vh != NOPE:
         reason = ("handle field %s is declared with DEFINE_DMA_UNMAP_ADDR() in %s, compiled "
                   "out without CONFIG_NEED_DMA_MAP_STATE: make it a dma_addr_t first"
                   % (vh, decl))
+if reason is None:
+    # the names D is built from (ce in ce->dev, pdev in &pdev->dev)
+    roots = set(re.findall(r'(?<![\w>.])([A-Za-z_]\w*)\b(?!\s*\()', tidy(D)))
+    hname = (False, h) if hl else (True, field(H)[1]) if field(H) else None
+    for (fl, fn, line, x, isf) in assigns:
+        if fl != pa[0].file or fn != func or not int(pa[0].line) < line < int(ph[0].line):
+            continue
+        if not isf and x in roots:
+            reason = ("device %s depends on %s, set at line %d, after the allocation"
+                      % (tidy(D), x, line))
+            break
+        if (isf, x) == hname:
+            reason = ("handle %s is set at line %d, between the allocation and the mapping"
+                      % (tidy(H), line))
+            break
 if reason is None:
     for (fl, fn, line, what, e, x) in uses:
         if fl != pa[0].file or line == int(pb[0].line):
