@@ -523,6 +523,7 @@ else:
 
 // The dma_unmap_single() + kfree() pairs of a candidate: of the locals in
 // the function of the allocation, of the fields anywhere in the file.
+// The handle must survive to the kfree(): dma_smallbuf_free() takes it.
 
 @freeml@
 identifier kind.lb, kind.lh;
@@ -533,6 +534,7 @@ position pu, pk;
 
   dma_unmap_single(D2, lh, S2, DIR2)@pu;
   ... when != lb = E
+      when != lh = E
   kf(lb)@pk;
 
 @script:python@
@@ -558,10 +560,13 @@ position pu, pk;
 (
   dma_unmap_single(D2, \(C->fh\|dma_unmap_addr(C, fh)\), S2, DIR2)@pu;
   ... when != C->fb = E
+      when != C->fh = E
+      when != dma_unmap_addr_set(C, fh, E)
   kf(C->fb)@pk;
 |
   dma_unmap_single(D2, C.fh, S2, DIR2)@pu;
   ... when != C.fb = E
+      when != C.fh = E
   kf(C.fb)@pk;
 )
 
