@@ -7,13 +7,22 @@
 ///
 /// A site is converted only when the rule sees the whole life of the
 /// buffer: allocated by kmalloc / kzalloc / kcalloc / kmalloc_array /
-/// kmemdup with GFP_DMA (and reclaim flags besides), mapped once with
-/// dma_map_single() right after, with any size (one that may exceed
-/// PAGE_SIZE is reported: dma_smallbuf_free() must then run in process
-/// context), and every kfree() of it preceded by a
-/// dma_unmap_single() of the handle.  Buffer and handle are locals (freed
-/// in the same function) or fields of one struct (freed anywhere in the
-/// file).  Any other site is reported with the reason, never patched.
+/// kmemdup with GFP_DMA (and reclaim flags besides), then mapped with
+/// dma_map_single() (other buffers may be mapped in between, and the
+/// mapping may cover only a part of it: the whole allocation becomes
+/// coherent), with any size (one that may exceed PAGE_SIZE is reported:
+/// dma_smallbuf_free() must then run in process context), and every
+/// kfree() or kfree_sensitive() of it preceded by a dma_unmap_single() of
+/// the handle (kfree_sensitive() becomes memzero_explicit() +
+/// dma_smallbuf_free()).  Buffer and handle are locals (freed in the same
+/// function) or fields of one struct (freed anywhere in the file), a
+/// local being followed into the field it is stored in (x->f = local,
+/// dma_unmap_addr_set()).  The mapping check goes with its branch, also
+/// as err = dma_mapping_error(); if (err) ... (err = 0 stays where err
+/// may be non-zero before).  A buffer that also reaches another mapping,
+/// virt_to_page(), virt_to_phys(), __pa(), sg_set_buf() or sg_init_one()
+/// is refused with the reason; any other site is reported with the
+/// reason, never patched.
 //
 // Confidence: Moderate
 // Copyright: (C) 2026 dma-smallbuf project
@@ -33,14 +42,16 @@ import os
 import re
 
 CUTOFF = 4096
-uses = []        # (file, function, line, what, expr) of map/sg calls
+uses = []        # (file, function, line, what, expr, first arg) of map/sg calls
+released = {'u': set(), 'k': set()}  # field names unmapped ('u') and kfree()d ('k') in the file
 stores = []      # (file, function, line, field, local) of C->field = local;
 pairs = {}       # candidate -> [(unmap function, kfree function, dev, size, fb, fh, kind)]
 unmaps = set()   # (function, handle name, kind) of the dma_unmap_single() calls to remove
 frees = {}       # (function, buffer name, kind) of a kfree() to replace -> (dev, size, fb, fh)
 
 def last_name(e):
-    """('local', name) of a local, ('field', name) of X->name / X.name."""
+    """('local', name) of a local, ('field', name) of X->name / X.name /
+    dma_unmap_addr(X, name)."""
     e = strip_parens(e)
     f = field(e)
     if f:
@@ -52,6 +63,11 @@ def pair_part(p, e, table):
     return (p[0].current_element, n, k) in table
 accepted = {}    # candidate -> set of (kind, line) of matched unmap/kfree
 errlines = {}    # candidate -> kfree lines inside the mapping error check
+sizes = {}       # candidate -> (allocated size, mapped size)
+ftypes = {}      # (file, line, field) -> struct types of X->field there
+assigns = []     # (file, function, line, name) of name = ...
+fieldat = {}     # candidate -> {field: line where the candidate sets it}
+zeroed = set()   # (file, line) of err = dma_mapping_error() where err is 0 before
 bad = {}         # candidate -> reason
 mode = [None]    # 'report' or 'org' once known; nothing is printed in patch mode
 ignored = set()  # candidates without GFP_DMA
@@ -127,22 +143,95 @@ def strip_dma(f):
     return ' | '.join(rest)
 
 def field(e):
-    """('container', 'field') of X->f or X.f, else None."""
-    m = re.fullmatch(r'(.+?)\s*(->|\.)\s*(\w+)', strip_parens(e))
+    """('container', 'field') of X->f, X.f or dma_unmap_addr(X, f), else None."""
+    e = strip_parens(e)
+    m = re.fullmatch(r'dma_unmap_addr\s*\((.+),\s*(\w+)\s*\)', e)
+    if m:
+        return (m.group(1).strip(), m.group(2))
+    m = re.fullmatch(r'(.+?)\s*(->|\.)\s*(\w+)', e)
     return (m.group(1), m.group(3)) if m else None
 
-def stored(pa, x):
-    """The field a local x is stored into in the allocation's function."""
-    for (fl, fn, line, f, y) in stores:
-        if fl == pa[0].file and fn == pa[0].current_element and y == x and line >= int(pa[0].line):
-            return f
+def tidy(e):
+    """e as the kernel writes it: spatch prints p->dev as p -> dev."""
+    return re.sub(r'\s*(->|\.)\s*', r'\1', e.strip())
+
+def same_expr(a, b):
+    return re.sub(r'\s+', '', strip_parens(a)) == re.sub(r'\s+', '', strip_parens(b))
+
+def unmap_addr_field(f, path):
+    """The file, or header next to it, declaring DEFINE_DMA_UNMAP_ADDR(f), or None."""
+    d = os.path.dirname(path) or '.'
+    names = [os.path.basename(path)] + sorted(n for n in os.listdir(d) if n.endswith('.h'))
+    for name in names:
+        try:
+            with open(os.path.join(d, name), errors='replace') as fh:
+                if re.search(r'DEFINE_DMA_UNMAP_ADDR\s*\(\s*%s\s*\)' % f, fh.read()):
+                    return name
+        except OSError:
+            pass
     return None
 
-def same_buffer(kind, e, fb, fn, func):
-    if kind == 'local':
-        return strip_parens(e) == fb and fn == func
-    f = field(e)
-    return f is not None and f[1] == fb
+NOPE = 'smallbuf_no_such_name'
+
+# Why a buffer that reaches these calls cannot be coherent memory.
+USE_WHY = {
+    'sg_init_one': 'a scatterlist entry is built from the struct page of the buffer, '
+                   'which coherent memory need not have',
+    'sg_set_buf': 'a scatterlist entry is built from the struct page of the buffer, '
+                  'which coherent memory need not have',
+    'virt_to_page': 'coherent memory need not be in the linear map, so it may have no struct page',
+    'virt_to_phys': 'the CPU physical address is not the DMA address of coherent memory, '
+                    'which need not be in the linear map',
+    '__pa': 'the CPU physical address is not the DMA address of coherent memory, '
+            'which need not be in the linear map',
+}
+
+def stored(pa, x, wanted):
+    """(field, line) of wanted (names unmapped or freed in the file) a local
+    x is stored into after the allocation, in its function."""
+    for (fl, fn, line, f, y) in stores:
+        if (fl == pa[0].file and fn == pa[0].current_element and y == x
+                and line >= int(pa[0].line) and f in wanted):
+            return (f, line)
+    return None
+
+def same_struct(fl, l1, f, l2):
+    """False when field f at lines l1 and l2 of file fl is known to belong
+    to two different struct types; unknown types are taken as the same."""
+    t1, t2 = ftypes.get((fl, l1, f)), ftypes.get((fl, l2, f))
+    return not (t1 and t2 and not (t1 & t2))
+
+def our_field(pa, p, f):
+    """The field f at position p is the candidate's (its struct type, where known)."""
+    ref = fieldat.get(key(pa), {}).get(f)
+    return ref is None or same_struct(p[0].file, ref, f, int(p[0].line))
+
+def accept(pa, pu, pk, d2, s2, b, h, kind, kf):
+    """Take an unmap + kfree pair of candidate pa; the free gets the
+    allocated size, which the unmap says unless only a part was mapped."""
+    kk = key(pa)
+    if kk in bad:
+        return
+    asz, msz = sizes[kk]
+    if same_expr(asz, msz) or same_expr(s2, asz):
+        size = s2
+    elif pk[0].current_element == pa[0].current_element:
+        size = asz
+    else:
+        bad[kk] = ("%s bytes mapped of %s allocated, and the buffer is freed in %s(), "
+                   "where the allocated size is not known" % (tidy(msz), tidy(asz), pk[0].current_element))
+        return
+    accepted[kk] |= {('u', int(pu[0].line)), ('k', int(pk[0].line))}
+    pairs.setdefault(kk, []).append((pu[0].current_element, pk[0].current_element,
+                                     d2, size, b, h, kind, kf == 'kfree_sensitive'))
+
+def left_over(pa, p):
+    """A free or unmap of the buffer at p that no accepted pair explains."""
+    line = int(p[0].line)
+    kk = key(pa)
+    if kk not in bad and ('u', line) not in accepted[kk] and ('k', line) not in accepted[kk] \
+            and line not in errlines.get(kk, set()):
+        bad[kk] = "free or unmap at line %d is not a dma_unmap_single() + kfree() pair" % line
 
 @script:python depends on org@
 @@
@@ -158,23 +247,31 @@ mode[0] = 'report'
 @@
 uses.clear()
 stores.clear()
+released['u'].clear()
+released['k'].clear()
 pairs.clear()
 unmaps.clear()
 frees.clear()
 accepted.clear()
 errlines.clear()
+sizes.clear()
+assigns.clear()
+ftypes.clear()
+fieldat.clear()
+zeroed.clear()
 bad.clear()
 ignored.clear()
 
 // ---------------------------------------------------------------------
 // Candidates: allocation with GFP_DMA, then dma_map_single() of the
-// buffer.  For kcalloc / kmalloc_array the mapped size is n * size.
+// buffer, maybe of a part of it (MS): the whole allocation becomes
+// coherent.  Other buffers may be mapped in between.
 
 @cand@
-expression B, H, D, SZ, N, DIR, SRC, F, E;
+expression B, H, D, SZ, N, DIR, SRC, F, E, E3, MS;
 identifier alloc = {kmalloc, kzalloc};
 identifier arr = {kcalloc, kmalloc_array};
-position pa, pm;
+position pa, pm, pb, ph;
 @@
 
 (
@@ -186,12 +283,8 @@ position pa, pm;
 )
   ... when != B = E
       when != D = E
-      when != dma_map_single(...)
-(
-  H = dma_map_single(D, B, SZ, DIR)@pm;
-|
-  H = dma_map_single(D, B, N * SZ, DIR)@pm;
-)
+      when != dma_map_single(E3, B, ...)
+  H@ph = dma_map_single(D, B@pb, MS, DIR)@pm;
 
 // Every other place the file maps the buffer or hands it to a
 // scatterlist: a second mapping (maybe for another device) rules the
@@ -200,24 +293,106 @@ position pa, pm;
 @use@
 expression X, E;
 position p;
-identifier fn =~ "^(dma_map_single|dma_map_single_attrs|sg_init_one|sg_set_buf|virt_to_phys|__pa|virt_to_page)$";
+identifier fn =~ "^(dma_map_single|dma_map_single_attrs|sg_init_one|sg_set_buf)$";
+identifier fn1 =~ "^(virt_to_phys|__pa|virt_to_page)$";
 @@
 
 (
-  fn(X, E, ...)@p
+  fn(X, E@p, ...)
 |
-  fn(E)@p
+  fn1(E@p)
 )
 
 @script:python@
 E << use.E;
-fn << use.fn;
+X << use.X = "";
+fn << use.fn = "";
+fn1 << use.fn1 = "";
 p << use.p;
 @@
-uses.append((p[0].file, p[0].current_element, int(p[0].line), fn, E))
+uses.append((p[0].file, p[0].current_element, int(p[0].line), fn or fn1, E, X))
+
+// The struct type of X in X->f, where the file declares X: fields of
+// the same name in other structs are other buffers.
+
+@ftype@
+type T;
+T *C;
+identifier f;
+position p;
+@@
+
+(
+  C->f@p
+|
+  dma_unmap_addr(C, f)@p
+|
+  dma_unmap_addr_set(C, f, ...)@p
+)
+
+@script:python@
+T << ftype.T;
+f << ftype.f;
+p << ftype.p;
+@@
+t = re.sub(r'\b(const|volatile)\b', '', T).split()
+ftypes.setdefault((p[0].file, int(p[0].line), f), set()).add(' '.join(t))
+
+// Assignments: the device expression, evaluated at the allocation now,
+// must not depend on a local set between it and the mapping, and the
+// handle, set at the allocation now, must not be set in between.
+
+@assign@
+identifier x;
+expression C, E;
+position p;
+@@
+
+(
+  x@p = E
+|
+  C->x@p = E
+|
+  C.x@p = E
+)
+
+@script:python@
+x << assign.x;
+C << assign.C = "";
+p << assign.p;
+@@
+assigns.append((p[0].file, p[0].current_element, int(p[0].line), x, bool(C)))
+
+// Field names the file unmaps and frees: a local stored into one of
+// them is followed through it.
+
+@relu@
+expression C, E;
+identifier f;
+@@
+
+  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, \(C->f\|C.f\|dma_unmap_addr(C, f)\), ...)
+
+@script:python@
+f << relu.f;
+@@
+released['u'].add(f)
+
+@relk@
+expression C;
+identifier f;
+@@
+
+  \(kfree\|kfree_sensitive\)(\(C->f\|C.f\))
+
+@script:python@
+f << relk.f;
+@@
+released['k'].add(f)
 
 // Stores of a local into a struct field: a buffer kept in a local with
-// its handle in a struct (or the reverse) is followed through the field.
+// its handle in a struct (or the reverse, or both kept in a struct and
+// freed in another function) is followed through the field.
 
 @store@
 expression C;
@@ -229,6 +404,8 @@ position ps;
   C->f = x@ps;
 |
   C.f = x@ps;
+|
+  dma_unmap_addr_set(C, f, x)@ps;
 )
 
 @script:python@
@@ -241,103 +418,190 @@ stores.append((ps[0].file, ps[0].current_element, int(ps[0].line), f, x))
 @script:python kind@
 B << cand.B;
 H << cand.H;
+D << cand.D;
 SZ << cand.SZ;
+N << cand.N = "";
+MS << cand.MS;
 F << cand.F;
 pa << cand.pa;
 pm << cand.pm;
+pb << cand.pb;
+ph << cand.ph;
 fb;
 fh;
+lb;
+lh;
 k;
 F2;
 @@
 reason = None
 f2 = strip_dma(F)
 func = pa[0].current_element
+b, h = strip_parens(B), strip_parens(H)
+bl, hl = re.fullmatch(r'\w+', b), re.fullmatch(r'\w+', h)
+sb = stored(pa, b, released['k']) if bl else None
+sh = stored(pa, h, released['u']) if hl else None
+kk, vb, vh, vlb, vlh = None, NOPE, NOPE, NOPE, NOPE
 if not re.search(r'\bGFP_DMA\b', F):
     reason = 'ignore'
 elif f2 is None:
     reason = "flags %s: no GFP_DMA next to reclaim flags" % F
-elif re.fullmatch(r'\w+', strip_parens(B)) and re.fullmatch(r'\w+', strip_parens(H)):
-    kk, b, h = 'local', strip_parens(B), strip_parens(H)
+elif bl and hl and sb and sh:
+    # both in locals, kept in fields of a struct that is freed elsewhere
+    kk, vb, vh, vlb, vlh = 'field', sb[0], sh[0], b, h
+    fieldat[key(pa)] = {sb[0]: sb[1], sh[0]: sh[1]}
+elif bl and hl:
+    kk, vlb, vlh = 'local', b, h
 elif field(B) and field(H) and field(B)[0] == field(H)[0]:
-    kk, b, h = 'field', field(B)[1], field(H)[1]
-elif re.fullmatch(r'\w+', strip_parens(B)) and field(H) and stored(pa, strip_parens(B)):
+    kk, vb, vh = 'field', field(B)[1], field(H)[1]
+    fieldat[key(pa)] = {vb: int(pa[0].line), vh: int(pm[0].line)}
+elif bl and field(H) and sb:
     # buffer in a local, kept in a field of the struct that holds the handle
-    kk, b, h = 'field', stored(pa, strip_parens(B)), field(H)[1]
-elif field(B) and re.fullmatch(r'\w+', strip_parens(H)) and stored(pa, strip_parens(H)):
+    kk, vb, vh, vlb = 'field', sb[0], field(H)[1], b
+    fieldat[key(pa)] = {vb: sb[1], vh: int(pm[0].line)}
+elif field(B) and hl and sh:
     # handle in a local, kept in a field of the struct that holds the buffer
-    kk, b, h = 'field', field(B)[1], stored(pa, strip_parens(H))
+    kk, vb, vh, vlh = 'field', field(B)[1], sh[0], h
+    fieldat[key(pa)] = {vb: int(pa[0].line), vh: sh[1]}
 else:
     reason = "buffer %s and handle %s are neither locals nor fields of one struct" % (B, H)
+if reason is None and vh != NOPE:
+    decl = unmap_addr_field(vh, pa[0].file)
+    if decl:
+        reason = ("handle field %s is declared with DEFINE_DMA_UNMAP_ADDR() in %s, compiled "
+                  "out without CONFIG_NEED_DMA_MAP_STATE: make it a dma_addr_t first"
+                  % (vh, decl))
 if reason is None:
-    for (fl, fn, line, what, e) in uses:
-        if fl == pa[0].file and line != int(pm[0].line) and same_buffer(kk, e, b, fn, func):
-            reason = "buffer also passed to %s() at line %d" % (what, line)
+    # the names D is built from (ce in ce->dev, pdev in &pdev->dev)
+    roots = set(re.findall(r'(?<![\w>.])([A-Za-z_]\w*)\b(?!\s*\()', tidy(D)))
+    hname = (False, h) if hl else (True, field(H)[1]) if field(H) else None
+    for (fl, fn, line, x, isf) in assigns:
+        if fl != pa[0].file or fn != func or not int(pa[0].line) < line < int(ph[0].line):
+            continue
+        if not isf and x in roots:
+            reason = ("device %s depends on %s, set at line %d, after the allocation"
+                      % (tidy(D), x, line))
             break
+        if (isf, x) == hname:
+            reason = ("handle %s is set at line %d, between the allocation and the mapping"
+                      % (tidy(H), line))
+            break
+if reason is None:
+    for (fl, fn, line, what, e, x) in uses:
+        if fl != pa[0].file or line == int(pb[0].line):
+            continue
+        fe = field(e)
+        if not ((strip_parens(e) == vlb and fn == func) or
+                (fe and fe[1] == vb and
+                 same_struct(fl, fieldat[key(pa)][vb], vb, line))):
+            continue
+        if not what.startswith('dma_map_single'):
+            reason = "buffer reaches %s() at line %d: %s" % (what, line, USE_WHY[what])
+        elif same_expr(x, D):
+            reason = "buffer mapped again with %s() at line %d" % (what, line)
+        else:
+            reason = ("buffer also mapped for another device, %s, with %s() at line %d: "
+                      "coherent memory is allocated for one device, %s"
+                      % (tidy(x), what, line, tidy(D)))
+        break
+accepted.setdefault(key(pa), set())
+sizes[key(pa)] = ("%s * %s" % (N, SZ) if N else SZ, MS)
 if reason is not None:
     bad[key(pa)] = reason
     if reason == 'ignore':
         ignored.add(key(pa))
-    accepted.setdefault(key(pa), set())
-    coccinelle.fb = coccinelle.fh = coccinelle.k = cocci.make_ident("x")
+    coccinelle.fb = coccinelle.fh = coccinelle.lb = coccinelle.lh = coccinelle.k = \
+        cocci.make_ident(NOPE)
     coccinelle.F2 = cocci.make_expr("0")
 else:
-    accepted.setdefault(key(pa), set())
-    coccinelle.fb = cocci.make_ident(b)
-    coccinelle.fh = cocci.make_ident(h)
+    coccinelle.fb = cocci.make_ident(vb)
+    coccinelle.fh = cocci.make_ident(vh)
+    coccinelle.lb = cocci.make_ident(vlb)
+    coccinelle.lh = cocci.make_ident(vlh)
     coccinelle.k = cocci.make_ident(kk)
     coccinelle.F2 = cocci.make_expr(f2)
 
-// The dma_unmap_single() + kfree() pairs of a candidate.
+// The dma_unmap_single() + kfree() pairs of a candidate: of the locals in
+// the function of the allocation, of the fields anywhere in the file.
+// The handle must survive to the kfree(): dma_smallbuf_free() takes it.
 
-@freem@
+@freeml@
+identifier kind.lb, kind.lh;
+identifier kf = {kfree, kfree_sensitive};
+expression D2, S2, DIR2, E;
+position pu, pk;
+@@
+
+  dma_unmap_single(D2, lh, S2, DIR2)@pu;
+  ... when != lb = E
+      when != lh = E
+  kf(lb)@pk;
+
+@script:python@
+pa << cand.pa;
+lb << kind.lb;
+lh << kind.lh;
+kf << freeml.kf;
+pu << freeml.pu;
+pk << freeml.pk;
+D2 << freeml.D2;
+S2 << freeml.S2;
+@@
+if pu[0].current_element == pa[0].current_element == pk[0].current_element:
+    accept(pa, pu, pk, D2, S2, lb, lh, 'local', kf)
+
+@freemf@
 identifier kind.fb, kind.fh;
+identifier kf = {kfree, kfree_sensitive};
 expression C, D2, S2, DIR2, E;
 position pu, pk;
 @@
 
 (
-  dma_unmap_single(D2, fh, S2, DIR2)@pu;
-  ... when != fb = E
-  kfree(fb)@pk;
-|
-  dma_unmap_single(D2, C->fh, S2, DIR2)@pu;
+  dma_unmap_single(D2, \(C->fh\|dma_unmap_addr(C, fh)\), S2, DIR2)@pu;
   ... when != C->fb = E
-  kfree(C->fb)@pk;
+      when != C->fh = E
+      when != dma_unmap_addr_set(C, fh, E)
+  kf(C->fb)@pk;
 |
   dma_unmap_single(D2, C.fh, S2, DIR2)@pu;
   ... when != C.fb = E
-  kfree(C.fb)@pk;
+      when != C.fh = E
+  kf(C.fb)@pk;
 )
 
-@script:python freechk@
+@script:python@
 pa << cand.pa;
-k << kind.k;
-fh << kind.fh;
 fb << kind.fb;
-pu << freem.pu;
-pk << freem.pk;
-D2 << freem.D2;
-S2 << freem.S2;
+fh << kind.fh;
+kf << freemf.kf;
+pu << freemf.pu;
+pk << freemf.pk;
+D2 << freemf.D2;
+S2 << freemf.S2;
 @@
-if key(pa) in bad or (k == 'local' and
-                      pu[0].current_element != pa[0].current_element):
-    cocci.include_match(False)
-else:
-    accepted[key(pa)] |= {('u', int(pu[0].line)), ('k', int(pk[0].line))}
-    pairs.setdefault(key(pa), []).append((pu[0].current_element, pk[0].current_element,
-                                          D2, S2, fb, fh, k))
+if our_field(pa, pu, fh) and our_field(pa, pk, fb):
+    accept(pa, pu, pk, D2, S2, fb, fh, 'field', kf)
 
-// kfree() inside the dma_mapping_error() branch goes with the branch.
+// kfree() inside the dma_mapping_error() branch goes with the branch,
+// which is removed.
 
 @errk@
-expression cand.D, cand.H, E;
+expression cand.D, cand.H, E, E2;
+identifier ERR;
 position cand.pm, pk;
 @@
 
   H = dma_map_single(...)@pm;
+  ... when != H = E2
+(
   if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\))
-  { <+... kfree(E)@pk; ...+> }
+  { <+... \(kfree\|kfree_sensitive\)(E)@pk; ...+> }
+|
+  ERR = dma_mapping_error(D, H);
+  if (\(ERR\|unlikely(ERR)\))
+  { <+... \(kfree\|kfree_sensitive\)(E)@pk; ...+> }
+)
 
 @script:python@
 pa << cand.pa;
@@ -348,37 +612,45 @@ errlines.setdefault(key(pa), set()).add(int(pk[0].line))
 // Any other kfree() / dma_unmap_single() of the buffer or handle means
 // the rule does not see every path: report, do not patch.
 
-@left@
+@leftl@
+identifier kind.lb, kind.lh;
+expression E;
+position p;
+@@
+
+(
+  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., lb)@p
+|
+  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, lh, ...)@p
+)
+
+@script:python@
+pa << cand.pa;
+p << leftl.p;
+@@
+if p[0].current_element == pa[0].current_element:
+    left_over(pa, p)
+
+@leftf@
 identifier kind.fb, kind.fh;
 expression C, E;
 position p;
 @@
 
 (
-  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., fb)@p
+  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., \(C->fb\|C.fb\))@p
 |
-  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., C->fb)@p
-|
-  \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., C.fb)@p
-|
-  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, fh, ...)@p
-|
-  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, C->fh, ...)@p
-|
-  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, C.fh, ...)@p
+  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, \(C->fh\|C.fh\|dma_unmap_addr(C, fh)\), ...)@p
 )
 
 @script:python@
 pa << cand.pa;
-k << kind.k;
-p << left.p;
+fb << kind.fb;
+fh << kind.fh;
+p << leftf.p;
 @@
-line = int(p[0].line)
-kk = key(pa)
-if kk not in bad and (k != 'local' or p[0].current_element == pa[0].current_element):
-    if (('u', line) not in accepted[kk] and ('k', line) not in accepted[kk]
-            and line not in errlines.get(kk, set())):
-        bad[kk] = "free or unmap at line %d is not a dma_unmap_single() + kfree() pair" % line
+if our_field(pa, p, fb) and our_field(pa, p, fh):
+    left_over(pa, p)
 
 @script:python ok@
 pa << cand.pa;
@@ -393,14 +665,14 @@ if kk in bad:
         warn(pa, "not converted: " + bad[kk])
     cocci.include_match(False)
 else:
-    if not size_ok(SZ, pa[0].file):
+    if not size_ok(sizes[kk][0], pa[0].file):
         # dma_smallbuf serves any size; above PAGE_SIZE it is
         # dma_alloc_coherent() memory, freed in process context only.
         warn(pa, "note: size %s may exceed PAGE_SIZE: dma_smallbuf_free() must then "
-                 "run in process context" % SZ)
-    for (fu, fk, d2, s2, fb2, fh2, k2) in pairs.get(kk, []):
-        unmaps.add((fu, fh2, k2))
-        frees[(fk, fb2, k2)] = (d2, s2, fb2, fh2)
+                 "run in process context" % sizes[kk][0])
+    for (fu, fk, d2, s2, b2, h2, k2, sens) in pairs.get(kk, []):
+        unmaps.add((fu, h2, k2))
+        frees[(fk, b2, k2)] = (d2, s2, b2, h2, sens)
     coccinelle.okf = cocci.make_ident(pa[0].current_element)
 
 // ---------------------------------------------------------------------
@@ -408,40 +680,84 @@ else:
 // allocation (locals) or anywhere in the file (fields); positions cannot
 // be inherited over modifications.
 
+// err = dma_mapping_error(); if (err) ... can go only where err is known
+// to be 0 (set to 0 and not written since); elsewhere it becomes err = 0.
+
+@errzero@
+identifier ERR;
+expression D, H, E;
+type T;
+position pe;
+@@
+
+(
+  T ERR = 0;
+|
+  ERR = 0;
+)
+  ... when != ERR = E
+      when != &ERR
+  ERR = dma_mapping_error(D, H)@pe;
+
+@script:python@
+pe << errzero.pe;
+@@
+zeroed.add(key(pe))
+
 @depends on patch@
-expression cand.D, cand.H;
-identifier ok.okf;
+expression cand.D, cand.H, E;
+identifier ok.okf, ERR;
 position pm : script:python(okf) { pm[0].current_element == okf };
+position pe : script:python() { key(pe) in zeroed };
+position pn : script:python() { key(pn) not in zeroed };
 statement S;
 @@
 
   H = dma_map_single(D, ...)@pm;
+  ... when != H = E
+(
 - if (\(dma_mapping_error(D, H)\|unlikely(dma_mapping_error(D, H))\)) S
+|
+- ERR = dma_mapping_error(D, H)@pe;
+- if (\(ERR\|unlikely(ERR)\)) S
+|
+- ERR = dma_mapping_error(D, H)@pn;
++ ERR = 0;
+- if (\(ERR\|unlikely(ERR)\)) S
+)
 
 @depends on patch@
-identifier kind.fh, kind.k, ok.okf;
+identifier kind.fh, kind.lh, ok.okf;
 expression C, D2, S2, DIR2;
-position p : script:python(k, okf) { k == "local" and p[0].current_element == okf };
-position q : script:python(k) { k == "field" };
+position p : script:python(okf) { p[0].current_element == okf };
 @@
 
 (
-- dma_sync_single_for_cpu(D2, fh, S2, DIR2)@p;
+- dma_sync_single_for_cpu(D2, lh, S2, DIR2)@p;
 |
-- dma_sync_single_for_device(D2, fh, S2, DIR2)@p;
+- dma_sync_single_for_device(D2, lh, S2, DIR2)@p;
 |
-- dma_sync_single_for_cpu(D2, C->fh, S2, DIR2)@q;
+- dma_sync_single_for_cpu(D2, \(C->fh\|C.fh\|dma_unmap_addr(C, fh)\), S2, DIR2);
 |
-- dma_sync_single_for_device(D2, C->fh, S2, DIR2)@q;
-|
-- dma_sync_single_for_cpu(D2, C.fh, S2, DIR2)@q;
-|
-- dma_sync_single_for_device(D2, C.fh, S2, DIR2)@q;
+- dma_sync_single_for_device(D2, \(C->fh\|C.fh\|dma_unmap_addr(C, fh)\), S2, DIR2);
 )
 
+// The handle now lives as long as the buffer and is needed to free it:
+// dma_unmap_addr_set() stores nothing without CONFIG_NEED_DMA_MAP_STATE.
+
+@depends on patch@
+identifier kind.fh, kind.lh, ok.okf;
+expression C;
+position p : script:python(okf) { p[0].current_element == okf };
+@@
+
+- dma_unmap_addr_set(C, fh, lh)@p;
++ C->fh = lh;
+
 // The unmap and the kfree of an accepted pair are rewritten apart, found
-// by function and name (line numbers change with each rewrite): a kfree() also reached on paths that do not unmap (an error path
-// that jumps past the mapping) is still the buffer's only free.
+// by function and name (line numbers change with each rewrite): a kfree()
+// also reached on paths that do not unmap (an error path that jumps past
+// the mapping) is still the buffer's only free.
 
 @depends on patch@
 expression D2, H2, S2, DIR2;
@@ -452,29 +768,41 @@ position p : script:python(H2) { pair_part(p, H2, unmaps) };
 
 @kf depends on patch@
 expression X;
+identifier kfn = {kfree, kfree_sensitive};
 position p : script:python(X) { pair_part(p, X, frees) };
 @@
 
-  kfree(X)@p;
+  kfn(X)@p;
 
 @script:python kfcall@
 X << kf.X;
+kfn << kf.kfn;
 p << kf.p;
 call;
+zero;
 @@
 k2, n2 = last_name(X)
-d2, s2, fb2, fh2 = frees[(p[0].current_element, n2, k2)]
+d2, s2, fb2, fh2, sens = frees[(p[0].current_element, n2, k2)]
 x = strip_parens(X)
 h = re.sub(r'(->|\.)\s*%s$' % fb2, lambda m: m.group(1) + fh2, x) if field(x) else fh2
 coccinelle.call = cocci.make_expr("dma_smallbuf_free(%s, %s, %s, %s)" % (d2, s2, x, h))
+coccinelle.zero = cocci.make_expr("memzero_explicit(%s, %s)" % (x, s2))
+if (kfn == 'kfree_sensitive') != sens:
+    cocci.include_match(False)
 
 @depends on patch@
-expression kf.X, kfcall.call;
+expression kf.X, kfcall.call, kfcall.zero;
 position kf.p;
 @@
 
+(
 - kfree(X)@p;
 + call;
+|
+- kfree_sensitive(X)@p;
++ zero;
++ call;
+)
 
 @depends on patch@
 expression cand.B, cand.H, cand.D, cand.SZ, kind.F2;

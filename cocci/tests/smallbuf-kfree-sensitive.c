@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Freed with kfree_sensitive() on one path: not a pair the rule knows. */
+/* Key material freed with kfree_sensitive(): cleared with memzero_explicit()
+ * before the buffer goes back to the pool. */
 static int key_load(struct keyeng *k, const u8 *key)
 {
 	u8 *buf;
