@@ -26,7 +26,7 @@ series-test: series
 CHECKS += cocci-test census-test series-test
 
 # sizeof() sizes of the census, from the compiler of each architecture
-# (cached in out/sizes/ by tree commit and architecture): a defconfig tree
+# (cached in out/sizes/ by the tree without the allocator, and architecture): a defconfig tree
 # prepared per architecture, 2 min 37 s cold for both without ccache
 # (2026-12-04).  'make census' says when it runs without these sizes.
 .PHONY: sizes

@@ -35,6 +35,47 @@ series_mail() {
 	cat "$1"
 }
 
+# spatch_each RULE OUT ERR [SPATCH-OPTION...] -- FILE...: run spatch with
+# RULE (a .cocci file) on each FILE alone, two at a time, from the current
+# directory; OUT gets the outputs in FILE order, ERR the errors.  spatch
+# treats the files of one call as one group, under one timeout: for
+# dma_smallbuf.cocci, 39 files of the 6.12 census in one call hit that
+# timeout, one call each takes 90 s of CPU in all.
+spatch_each() {
+	local rule=$1 out=$2 err=$3 opts=() dir f o rc=0
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] || die "spatch_each: no -- before the files"
+	shift
+	dir=$(mktemp -d)
+	printf '%s\n' "$@" | xargs -r -d '\n' -P 2 -I '{}' sh -c \
+		'o=$0/$(printf %s "$1" | tr / _); shift; spatch "$@" > "$o.out" 2> "$o.err" || echo "$?" > "$o.rc"' \
+		"$dir" '{}' "${opts[@]}" --sp-file "$rule" '{}' || rc=$?
+	: > "$out"
+	: > "$err"
+	for f in "$@"; do
+		o=$dir/$(printf %s "$f" | tr / _)
+		cat "$o.out" >> "$out" 2>/dev/null || rc=1
+		cat "$o.err" >> "$err" 2>/dev/null || true
+		[ ! -e "$o.rc" ] || { echo "spatch $rule failed on $f (exit $(cat "$o.rc"))" >> "$err"; rc=1; }
+	done
+	rm -rf "$dir"
+	return "$rc"
+}
+
+# sizes_commit: the key of the sizes cache, out/sizes/KEY-ARCH.csv.  The
+# base commit and a hash of what the branch changes outside the allocator's
+# own .c files and documentation: a new allocator does not change any
+# driver's sizeof(), a header or Kconfig change may.
+sizes_commit() {
+	echo "$(git -C "$KTREE" rev-parse "$BASE_TAG^{commit}" | cut -c1-12)-$(git -C "$KTREE" diff \
+		"$BASE_TAG" "$BRANCH" -- . ':!lib/dma_smallbuf*.c' ':!Documentation' |
+		sha1sum | cut -c1-12)"
+}
+
 # put PATH FILE: in the scratch index named by GIT_INDEX_FILE, PATH gets
 # FILE's contents (used to build commits without touching the work tree).
 put() {

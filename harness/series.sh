@@ -78,16 +78,16 @@ done
 work=$OUT/series-work
 rm -rf "$work" "$OUT/series"
 mkdir -p "$work" "$OUT/series"
-spopts=(--very-quiet --no-includes --include-headers --jobs 2 -D patch)
+spopts=(--very-quiet --no-includes --include-headers -D patch)
 files=$(grep '\.c$' "$OUT/census/files.txt" | xargs grep -l 'dma_map_single' || true)
 # shellcheck disable=SC2086
-[ -z "$files" ] || spatch "${spopts[@]}" --sp-file "$TOP/cocci/dma_smallbuf.cocci" \
-	$files > "$work/smallbuf.diff" 2> "$work/smallbuf.err" ||
+[ -z "$files" ] || spatch_each "$TOP/cocci/dma_smallbuf.cocci" "$work/smallbuf.diff" \
+	"$work/smallbuf.err" "${spopts[@]}" -- $files ||
 	die "spatch dma_smallbuf.cocci failed, see $work/smallbuf.err"
 files=$(xargs grep -lE 'dma_alloc_|dmam_alloc_coherent|dma_pool_|dma_smallbuf_' \
 	< "$OUT/census/files.txt" || true)
 # shellcheck disable=SC2086
-[ -z "$files" ] || spatch "${spopts[@]}" --sp-file "$TOP/cocci/gfp_dma_redundant.cocci" \
+[ -z "$files" ] || spatch "${spopts[@]}" --jobs 2 --sp-file "$TOP/cocci/gfp_dma_redundant.cocci" \
 	$files > "$work/redundant.diff" 2> "$work/redundant.err" ||
 	die "spatch gfp_dma_redundant.cocci failed, see $work/redundant.err"
 

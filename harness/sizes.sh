@@ -4,13 +4,13 @@
 # computed by the compiler of the architecture that builds each file:
 # s390 for arch/s390, drivers/s390 and net/iucv, x86_64 for the rest.
 # Each architecture gets a defconfig tree prepared in build/sizes-ARCH;
-# results are cached in out/sizes/COMMIT-ARCH.csv (COMMIT = the tree's
-# branch head), which 'make census' reads when present.
+# results are cached in out/sizes/KEY-ARCH.csv (KEY: sizes_commit in
+# common.sh, the tree without the allocator), which 'make census' reads.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 "$TOP/harness/census.sh"
-commit=$(git -C "$KTREE" rev-parse "$BRANCH")
+commit=$(sizes_commit)
 mkdir -p "$OUT/sizes"
 probe_key=$(cat "$TOP"/cocci/census_probe.py "$TOP"/cocci/census_sizes.py \
 	"$TOP"/cocci/census_follow.py "$TOP/harness/sizes.sh" | sha1sum | cut -d' ' -f1)
