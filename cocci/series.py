@@ -13,6 +13,7 @@ git format-patch --cover-letter --base, From: and Signed-off-by: being
 NAME <EMAIL>; with NAME empty the series is written unsigned.
 """
 import collections
+import concurrent.futures
 import csv
 import os
 import re
@@ -93,7 +94,9 @@ def kconfig_symbol(ktree, path):
     if m:
         sym = m.group(1)
     else:
-        m = re.search(r'^(\S+)-(?:y|objs)\s*[+:]?=.*?\b%s\b' % re.escape(obj), mk, re.M)
+        # a composite object: name-y, name-objs or name-$(CONFIG_...)
+        m = re.search(r'^[ \t]*(\S+)-(?:y|objs|\$\(CONFIG_\w+\))\s*[+:]?=.*?\b%s\b' % re.escape(obj),
+                      mk, re.M)
         if m:
             m2 = re.search(r'obj-\$\(CONFIG_(\w+)\)\s*[+:]?=.*?\b%s\.o\b' % re.escape(m.group(1)), mk)
             sym = m2.group(1) if m2 else None
@@ -232,16 +235,18 @@ class Commit:
 def rebuild(ktree, work, commits, parent, env_ident):
     """Commit each of commits' changes, in order, on parent; returns the tip."""
     env = dict(os.environ, GIT_INDEX_FILE=os.path.join(work, 'set-index'), **env_ident)
+    # The index holds parent's tree, then each new commit's: read it once.
+    git(ktree, 'read-tree', parent, env=env)
     for c in commits:
-        git(ktree, 'read-tree', parent, env=env)
+        info = []
         for l in c.raw:
             meta, path = l.split('\t', 1)
             _, new_mode, _, new_blob, status = meta[1:].split()
             if status == 'D':
-                git(ktree, 'update-index', '--force-remove', path, env=env)
+                info.append('0 %s\t%s' % ('0' * 40, path))
             else:
-                git(ktree, 'update-index', '--add', '--cacheinfo',
-                    '%s,%s,%s' % (new_mode, new_blob, path), env=env)
+                info.append('%s %s\t%s' % (new_mode, new_blob, path))
+        git(ktree, 'update-index', '--index-info', env=env, inp='\n'.join(info) + '\n')
         tree = git(ktree, 'write-tree', env=env).strip()
         parent = git(ktree, 'commit-tree', tree, '-p', parent, '-F', '-',
                      env=env, inp=c.msg).strip()
@@ -282,15 +287,36 @@ def maintainers(ktree, paths):
     return to, cc
 
 
-def draft_commits(ktree, work, branch, skip):
+def left_files(status):
+    """{file: 'file:line'} for the files of STATUS.md rows whose decision
+    is 'left: ...': a site reviewed and kept as it is gets no draft."""
+    left = {}
+    try:
+        rows = open(status).read().splitlines()
+    except OSError:
+        return left
+    for row in rows:
+        cells = [c.strip() for c in row.split('|')]
+        if len(cells) > 5 and cells[4].startswith('left:') and ':' in cells[1]:
+            left.setdefault(cells[1].rsplit(':', 1)[0], cells[1])
+    return left
+
+
+def draft_commits(ktree, work, branch, skip, left):
     """One RFC commit per driver directory from the spatch diffs, for files
-    no reviewed patch touches; on branch series-drafts from branch."""
+    no reviewed patch touches and STATUS.md does not leave as they are; on
+    branch series-drafts from branch."""
     small = split_diff(os.path.join(work, 'smallbuf.diff'))
     red = split_diff(os.path.join(work, 'redundant.diff'))
     groups = collections.OrderedDict()
     for f in sorted(set(small) | set(red)):
-        if f not in skip:
-            groups.setdefault(os.path.dirname(f), []).append(f)
+        if f in skip:
+            continue
+        if f in left:
+            print('series: no draft for %s: drivers-conversions/STATUS.md leaves it '
+                  '(row %s)' % (f, left[f]))
+            continue
+        groups.setdefault(os.path.dirname(f), []).append(f)
     parent = git(ktree, 'rev-parse', branch).strip()
     env = dict(os.environ, GIT_INDEX_FILE=os.path.join(work, 'index'))
     skipped = []
@@ -306,7 +332,9 @@ def draft_commits(ktree, work, branch, skip):
                 new2 = add_include(new)
                 ks = kconfig_symbol(ktree, f)
                 if new2 is None or ks is None:
-                    skipped.append((f, 'no #include block or Kconfig symbol found'))
+                    skipped.append((f, 'no #include <linux/...> line to add the header to'
+                                    if new2 is None else
+                                    'no Kconfig symbol found for it in its Makefile'))
                     ok = False
                     break
                 new = new2
@@ -449,8 +477,9 @@ def main():
     base_subj = '"%s"' % git(ktree, 'log', '-1', '--format=%s', base_c).strip()
     alloc_c = Commit(ktree, alloc)
     rev = [Commit(ktree, s) for s in rev_list(ktree, '%s..%s' % (branch, reviewed))]
-    covered = {p for c in rev for p in c.paths}
-    dbranch, skipped = draft_commits(ktree, work, branch, covered)
+    covered = {p for c in rev for p in c.paths} | set(alloc_c.paths)
+    left = left_files(os.path.join(notes, 'STATUS.md'))
+    dbranch, skipped = draft_commits(ktree, work, branch, covered, left)
     drafts = [Commit(ktree, s, rfc=True) for s in rev_list(ktree, '%s..%s' % (branch, dbranch))]
 
     # Group into sets: reviewed ones in order of first appearance, then RFC.
@@ -484,12 +513,16 @@ def main():
         tip = rebuild(ktree, work, cs, parent, env_ident)
         plan.append((key, cs, parent, tip, cs[0].tree[1], cs[0].tree[2], rfc))
 
+    # get_maintainer.pl reads MAINTAINERS anew each time: two at a time.
+    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        addrs = list(ex.map(lambda p: maintainers(ktree, sorted({f for c in p[1] for f in c.paths})),
+                            plan))
     made = []
     for i, (key, cs, parent, tip, tag, label, rfc) in enumerate(plan):
         git(ktree, 'branch', '-f', 'series/' + key, tip)
         d = os.path.join(outdir, '%02d-%s' % (i + 1, key))
         paths = sorted({p for c in cs for p in c.paths})
-        to, cc = maintainers(ktree, paths)
+        to, cc = addrs[i]
         sp = ' '.join(x for x in ('RFC' if rfc else '', 'PATCH', tag) if x)
         args = ['format-patch', '-q', '--cover-letter', '--base=' + base_c,
                 '--subject-prefix=' + sp, '-o', d] + (['-s'] if signed else [])
