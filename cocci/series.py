@@ -232,22 +232,51 @@ class Commit:
         self.tree = tree_of(cfiles[0])
 
 
+def tree_edit(ktree, tree, changes):
+    """The tree that is tree (None: empty) with changes applied, {path:
+    (mode, blob) or None to delete}; None if nothing is left in it.  Reads
+    and writes only the trees on the changed paths, not the whole index."""
+    here, below = {}, {}
+    for path, v in changes.items():
+        head, _, rest = path.partition('/')
+        if rest:
+            below.setdefault(head, {})[rest] = v
+        else:
+            here[head] = v
+    entries = {}
+    for line in (git(ktree, 'ls-tree', '-z', tree).split('\0') if tree else []):
+        if line:
+            meta, name = line.split('\t', 1)
+            entries[name] = meta
+    for name, v in here.items():
+        if v is None:
+            entries.pop(name, None)
+        else:
+            entries[name] = '%s blob %s' % v
+    for name, ch in below.items():
+        old = entries.get(name, '').split()
+        sub = tree_edit(ktree, old[2] if old and old[1] == 'tree' else None, ch)
+        if sub is None:
+            entries.pop(name, None)
+        else:
+            entries[name] = '040000 tree %s' % sub
+    if not entries:
+        return None
+    return git(ktree, 'mktree', '-z',
+               inp=''.join('%s\t%s\0' % (m, n) for n, m in entries.items())).strip()
+
+
 def rebuild(ktree, work, commits, parent, env_ident):
     """Commit each of commits' changes, in order, on parent; returns the tip."""
-    env = dict(os.environ, GIT_INDEX_FILE=os.path.join(work, 'set-index'), **env_ident)
-    # The index holds parent's tree, then each new commit's: read it once.
-    git(ktree, 'read-tree', parent, env=env)
+    env = dict(os.environ, **env_ident)
+    tree = git(ktree, 'rev-parse', parent + '^{tree}').strip()
     for c in commits:
-        info = []
+        changes = {}
         for l in c.raw:
             meta, path = l.split('\t', 1)
             _, new_mode, _, new_blob, status = meta[1:].split()
-            if status == 'D':
-                info.append('0 %s\t%s' % ('0' * 40, path))
-            else:
-                info.append('%s %s\t%s' % (new_mode, new_blob, path))
-        git(ktree, 'update-index', '--index-info', env=env, inp='\n'.join(info) + '\n')
-        tree = git(ktree, 'write-tree', env=env).strip()
+            changes[path] = None if status == 'D' else (new_mode, new_blob)
+        tree = tree_edit(ktree, tree, changes)
         parent = git(ktree, 'commit-tree', tree, '-p', parent, '-F', '-',
                      env=env, inp=c.msg).strip()
     return parent

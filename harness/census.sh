@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # GFP_DMA census of the tree on branch dma-smallbuf: out/census.csv and
-# out/census.txt.  spatch sees only the files git grep names.
+# out/census.txt, and the rules' diffs for make series (out/census/*.diff).
+# spatch sees only the files git grep names.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -14,7 +15,8 @@ cd "$KTREE"
 # The spatch reports are up to date if neither the tree nor the rules
 # changed; the classification also depends on census*.py and the sizes.
 commit=$(git rev-parse "$BRANCH")
-spkey="$commit $(cat "$TOP"/cocci/census.cocci "$TOP"/cocci/dma_smallbuf.cocci | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"
+spkey="$commit $(cat "$TOP"/cocci/census.cocci "$TOP"/cocci/dma_smallbuf.cocci \
+	"$TOP"/cocci/gfp_dma_redundant.cocci | sha1sum | cut -d' ' -f1) $(spatch --version | head -1)"
 sizes=()
 skey=$(sizes_commit)
 for arch in x86_64 s390; do
@@ -33,7 +35,8 @@ if [ -s "$OUT/census.csv" ] && [ -s "$OUT/census.txt" ] &&
 	exit 0
 fi
 rm -f "$OUT/census/key"
-if [ -s "$OUT/census/reports.txt" ] && [ "$(cat "$OUT/census/spkey" 2>/dev/null)" = "$spkey" ]; then
+if [ -s "$OUT/census/reports.txt" ] && [ -f "$OUT/census/smallbuf.diff" ] &&
+   [ "$(cat "$OUT/census/spkey" 2>/dev/null)" = "$spkey" ]; then
 	log "census: spatch reports up to date, classifying again"
 	CENSUS_SIZES="${sizes[*]-}" /usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" \
 		"$OUT/census/grep.txt" "$OUT/census/reports.txt" "$OUT"
@@ -46,30 +49,45 @@ pat='GFP_DMA|GFP_DMA32|__GFP_DMA|__GFP_DMA32|SLAB_CACHE_DMA|SLAB_CACHE_DMA32'
 git grep -nwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/grep.txt"
 git grep -lwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/census/files.txt"
 [ -s "$OUT/census/files.txt" ] || die "$KTREE: git grep found no GFP_DMA use at all"
-spopts=(--very-quiet --no-includes --include-headers -D report)
-: > "$OUT/census/reports.txt"
-for rule in census dma_smallbuf; do
-	case $rule in
-	# Paths census.py classifies by place alone (s390, arch, mm, DMA core,
-	# headers, tools) need no spatch run: that saves a third of the time.
-	census) files=$(grep -vE '^(arch|mm|kernel|include|tools|drivers/s390)/' "$OUT/census/files.txt" || true) ;;
-	dma_smallbuf) files=$(grep '\.c$' "$OUT/census/files.txt" | xargs grep -l 'dma_map_single' || true) ;;
+# Three rules at once, each file a group of its own (spatch_each):
+#   census.cocci        report: what each GFP_DMA site is (not on paths
+#                       census.py classifies by place alone: s390, arch, mm,
+#                       DMA core, headers, tools)
+#   dma_smallbuf.cocci  report (converted or why not) and patch: the swap
+#                       rule's diffs, which make series turns into drafts
+#   gfp_dma_redundant   patch: zone flags to allocators that ignore them
+spopts=(--very-quiet --no-includes --include-headers)
+files_of() {
+	case $1 in
+	census) grep -vE '^(arch|mm|kernel|include|tools|drivers/s390)/' "$OUT/census/files.txt" || true ;;
+	dma_smallbuf) grep '\.c$' "$OUT/census/files.txt" | xargs -r grep -l 'dma_map_single' || true ;;
+	gfp_dma_redundant) xargs -r grep -lE 'dma_alloc_|dmam_alloc_coherent|dma_pool_|dma_smallbuf_' \
+		< "$OUT/census/files.txt" || true ;;
 	esac
-	[ -n "$files" ] || continue
-	# census.cocci matches within a function: one call for all files
-	# (spatch treats them as one group) is 8 times faster than a call per
-	# file.  dma_smallbuf.cocci follows a buffer across the file: as one
-	# group, the files are slow enough to hit spatch's timeout.
-	# shellcheck disable=SC2086
-	if [ $rule = census ]; then
-		spatch "${spopts[@]}" --jobs 2 --sp-file "$TOP/cocci/$rule.cocci" $files \
-			> "$OUT/census/$rule.out" 2> "$OUT/census/$rule.err"
-	else
-		spatch_each "$TOP/cocci/$rule.cocci" "$OUT/census/$rule.out" \
-			"$OUT/census/$rule.err" "${spopts[@]}" -- $files
-	fi || die "spatch $rule.cocci failed, see $OUT/census/$rule.err"
-	cat "$OUT/census/$rule.out" >> "$OUT/census/reports.txt"
+}
+pids=()
+for rule in census dma_smallbuf gfp_dma_redundant; do
+	case $rule in
+	census) modes=(-D report) ;;
+	dma_smallbuf) modes=(-D report -D patch) ;;
+	gfp_dma_redundant) modes=(-D patch) ;;
+	esac
+	: > "$OUT/census/$rule.out"
+	mapfile -t files < <(files_of $rule)
+	[ ${#files[@]} -eq 0 ] || spatch_each "$TOP/cocci/$rule.cocci" "$OUT/census/$rule.out" \
+		"$OUT/census/$rule.err" "${spopts[@]}" "${modes[@]}" -- "${files[@]}" &
+	pids+=("$!:$rule")
 done
+for p in "${pids[@]}"; do
+	wait "${p%%:*}" || die "spatch ${p#*:}.cocci failed, see $OUT/census/${p#*:}.err"
+done
+# dma_smallbuf.cocci's output is report lines (FILE:LINE:COL-COL: ...) and
+# diffs.
+rep='^[^ +@-][^ ]*\.[ch]:[0-9]+:[0-9]+-[0-9]+: '
+{ cat "$OUT/census/census.out"; grep -E "$rep" "$OUT/census/dma_smallbuf.out" || true; } \
+	> "$OUT/census/reports.txt"
+grep -vE "$rep" "$OUT/census/dma_smallbuf.out" > "$OUT/census/smallbuf.diff" || true
+cp "$OUT/census/gfp_dma_redundant.out" "$OUT/census/redundant.diff"
 echo "$spkey" > "$OUT/census/spkey"
 CENSUS_SIZES="${sizes[*]-}" /usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" \
 	"$OUT/census/grep.txt" "$OUT/census/reports.txt" "$OUT"

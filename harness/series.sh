@@ -27,8 +27,15 @@ SERIES=${CONV_SERIES:-$TOP/drivers-conversions/series}
 CONV_BASE=6.12
 CONV=$(cd "$(dirname "$SERIES")" && pwd)
 start=$SECONDS
-"$TOP/harness/census.sh"
-t_census=$SECONDS
+# The census (spatch on the main checkout) runs while git am applies the
+# reviewed patches in a worktree of their own: they share nothing.
+"$TOP/harness/census.sh" &
+census_pid=$!
+stop_census() {
+	pkill -P "$census_pid" 2>/dev/null || true
+	kill "$census_pid" 2>/dev/null || true
+}
+trap stop_census EXIT
 
 cd "$KTREE"
 kver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' Makefile | paste -sd.)
@@ -53,62 +60,56 @@ done < "$SERIES"
 
 # git am needs a work tree: a sparse one holding only the patched files, so
 # the main checkout (and incremental kernel builds) is never disturbed.
+# Branch series-reviewed is kept while the tree, the patches and their
+# order are the same (key in $wt.key, patches left out in $wt.left).
 wt=$BUILD/series-wt
-kgit worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-kgit worktree prune
-kgit worktree add -q --no-checkout -B series-reviewed "$wt" "$BRANCH"
-trap 'git -C "$wt" am --abort >/dev/null 2>&1 || true' EXIT
-sed -n 's|^diff --git a/\([^ ]*\) b/.*|/\1|p' "${patches[@]}" | sort -u > "$wt.paths"
-git -C "$wt" sparse-checkout set --no-cone --stdin < "$wt.paths"
-git -C "$wt" checkout -q series-reviewed
+am_key="$(git rev-parse "$BRANCH") $kver $(cat "${patches[@]}" | sha1sum | cut -c1-40) $(printf '%s\n' "${patches[@]#"$CONV"/}" | sha1sum | cut -c1-40)"
 left=()
-for p in "${patches[@]}"; do
-	series_mail "$p" | git -C "$wt" -c user.name="dma-smallbuf harness" \
-		-c user.email=dma-smallbuf@localhost -c commit.gpgsign=false am -q >"$wt.am" 2>&1 && continue
-	if [ "$kver" = "$CONV_BASE" ]; then
-		sed 's/^/    /' "$wt.am" >&2
-		die "${p#"$TOP"/}: git am on $BRANCH failed (run 'make check-conversions')"
-	fi
-	git -C "$wt" am --abort >/dev/null 2>&1 || true
-	left+=("${p#"$CONV"/}")
-done
+if [ "$(cat "$wt.key" 2>/dev/null)" = "$am_key" ] && [ -f "$wt.left" ] &&
+   git rev-parse -q --verify series-reviewed >/dev/null; then
+	mapfile -t left < "$wt.left"
+	log "series: reviewed patches already applied on branch series-reviewed"
+else
+	rm -f "$wt.key"
+	kgit worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+	kgit worktree prune
+	kgit worktree add -q --no-checkout -B series-reviewed "$wt" "$BRANCH"
+	trap 'git -C "$wt" am --abort >/dev/null 2>&1 || true; stop_census' EXIT
+	sed -n 's|^diff --git a/\([^ ]*\) b/.*|/\1|p' "${patches[@]}" | sort -u > "$wt.paths"
+	git -C "$wt" sparse-checkout set --no-cone --stdin < "$wt.paths"
+	git -C "$wt" checkout -q series-reviewed
+	for p in "${patches[@]}"; do
+		series_mail "$p" | git -C "$wt" -c user.name="dma-smallbuf harness" \
+			-c user.email=dma-smallbuf@localhost -c commit.gpgsign=false am -q >"$wt.am" 2>&1 && continue
+		if [ "$kver" = "$CONV_BASE" ]; then
+			sed 's/^/    /' "$wt.am" >&2
+			die "${p#"$TOP"/}: git am on $BRANCH failed (run 'make check-conversions')"
+		fi
+		git -C "$wt" am --abort >/dev/null 2>&1 || true
+		left+=("${p#"$CONV"/}")
+	done
+	: > "$wt.left"
+	[ ${#left[@]} -eq 0 ] || printf '%s\n' "${left[@]}" > "$wt.left"
+	echo "$am_key" > "$wt.key"
+fi
 [ ${#left[@]} -eq 0 ] ||
 	log "series: Linux $kver, not $CONV_BASE: ${#left[@]} of ${#patches[@]} reviewed patches do not apply and are left out: ${left[*]}"
-t_am=$SECONDS
+wait "$census_pid" || die "census failed (see above)"
+t_census=$SECONDS
 
 # --- drafts from the Coccinelle rules ---------------------------------------
 work=$OUT/series-work
 rm -rf "$work" "$OUT/series"
 mkdir -p "$work" "$OUT/series"
-spopts=(--very-quiet --no-includes --include-headers -D patch)
-# The swap rule in patch mode only where its report mode (the census) says
-# it converts something: the other files would cost 40 s for no patch.
-# Both rules at once: neither keeps the two cores busy on its own.
-small=$(/usr/bin/python3 -c 'import csv, sys
-print("\n".join(sorted({r["file"] for r in csv.DictReader(open(sys.argv[1]))
-                        if r["class"] == "convertible"})))' "$OUT/census.csv")
-red=$(xargs grep -lE 'dma_alloc_|dmam_alloc_coherent|dma_pool_|dma_smallbuf_' \
-	< "$OUT/census/files.txt" || true)
-: > "$work/smallbuf.diff"
-: > "$work/redundant.diff"
-# shellcheck disable=SC2086
-[ -z "$small" ] || spatch_each "$TOP/cocci/dma_smallbuf.cocci" "$work/smallbuf.diff" \
-	"$work/smallbuf.err" "${spopts[@]}" -- $small &
-spid=$!
-# shellcheck disable=SC2086
-[ -z "$red" ] || spatch "${spopts[@]}" --jobs 2 --sp-file "$TOP/cocci/gfp_dma_redundant.cocci" \
-	$red > "$work/redundant.diff" 2> "$work/redundant.err" ||
-	die "spatch gfp_dma_redundant.cocci failed, see $work/redundant.err"
-wait "$spid" || die "spatch dma_smallbuf.cocci failed, see $work/smallbuf.err"
-
-t_rules=$SECONDS
+# The census ran the rules in patch mode too.
+cp "$OUT/census/smallbuf.diff" "$OUT/census/redundant.diff" "$work/"
 # --- export -----------------------------------------------------------------
 name=$(git -C "$TOP" config user.name || true)
 email=$(git -C "$TOP" config user.email || true)
 /usr/bin/python3 "$TOP/cocci/series.py" "$KTREE" "$work" "$BRANCH" "$BASE_TAG" \
 	series-reviewed "$OUT/census.txt" "$OUT/census.csv" "$OUT/series" \
 	"$name" "$email" "$CONV"
-log "series: $(ls "$OUT/series" | wc -l) sets in $OUT/series, $((SECONDS - start)) s (census $((t_census - start)) s, reviewed patches $((t_am - t_census)) s, rules $((t_rules - t_am)) s, export $((SECONDS - t_rules)) s)"
+log "series: $(ls "$OUT/series" | wc -l) sets in $OUT/series, $((SECONDS - start)) s (census and reviewed patches side by side $((t_census - start)) s, export $((SECONDS - t_census)) s)"
 if [ -z "$name" ] || [ -z "$email" ]; then
 	echo "series: written unsigned (no git user.name/user.email); to sign it off as yourself: git config --global user.name 'Your Name'; git config --global user.email you@example.org; make"
 fi
