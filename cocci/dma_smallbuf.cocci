@@ -68,6 +68,7 @@ ftypes = {}      # (file, line, field) -> struct types of X->field there
 assigns = []     # (file, function, line, name) of name = ...
 fieldat = {}     # candidate -> {field: line where the candidate sets it}
 zeroed = set()   # (file, line) of err = dma_mapping_error() where err is 0 before
+gotos_left = set()  # (function, label) of the gotos left after the rewrite
 bad = {}         # candidate -> reason
 mode = [None]    # 'report' or 'org' once known; nothing is printed in patch mode
 ignored = set()  # candidates without GFP_DMA
@@ -259,6 +260,7 @@ assigns.clear()
 ftypes.clear()
 fieldat.clear()
 zeroed.clear()
+gotos_left.clear()
 bad.clear()
 ignored.clear()
 
@@ -851,6 +853,45 @@ statement S;
 + memcpy(B, SRC, SZ);
   ...
 - H = dma_map_single(...);
+
+// A label that only the removed mapping checks jumped to is left unused
+// (-Wunused-label, an error with CONFIG_WERROR): it goes too.
+
+@lgoto depends on patch@
+identifier ok.okf, L;
+@@
+
+okf(...) { <+... goto L; ...+> }
+
+@script:python depends on patch@
+okf << ok.okf;
+L << lgoto.L;
+@@
+gotos_left.add((okf, L))
+
+@llabel depends on patch@
+identifier ok.okf, L;
+@@
+
+okf(...) { <+... L: ...+> }
+
+@script:python ldead depends on patch@
+okf << ok.okf;
+L << llabel.L;
+L2;
+@@
+if (okf, L) in gotos_left:
+    cocci.include_match(False)
+else:
+    coccinelle.L2 = cocci.make_ident(L)
+
+@depends on patch@
+identifier ok.okf, ldead.L2;
+@@
+
+okf(...) { <...
+- L2:
+  ...> }
 
 // ---------------------------------------------------------------------
 // Context, report and org modes.
