@@ -854,8 +854,34 @@ statement S;
   ...
 - H = dma_map_single(...);
 
+// ---------------------------------------------------------------------
+// Context, report and org modes.
+
+@depends on context@
+position cand.pa;
+identifier ok.okf;
+expression B;
+@@
+
+* B = \(kmalloc\|kzalloc\|kcalloc\|kmalloc_array\|kmemdup\)(...)@pa;
+
+@script:python depends on report@
+pa << cand.pa;
+okf << ok.okf;
+@@
+coccilib.report.print_report(pa[0], "convertible: GFP_DMA buffer mapped with dma_map_single(), use dma_smallbuf_alloc()")
+
+@script:python depends on org@
+pa << cand.pa;
+okf << ok.okf;
+@@
+coccilib.org.print_todo(pa[0], "convertible: GFP_DMA buffer mapped with dma_map_single(), use dma_smallbuf_alloc()")
+
+// ---------------------------------------------------------------------
 // A label that only the removed mapping checks jumped to is left unused
-// (-Wunused-label, an error with CONFIG_WERROR): it goes too.
+// (-Wunused-label, an error with CONFIG_WERROR): it goes too.  Last in the
+// file: a script rule that drops a match would take the environments of
+// ok.okf away from the rules after it (the report above).
 
 @lgoto depends on patch@
 identifier ok.okf, L;
@@ -892,27 +918,3 @@ identifier ok.okf, ldead.L2;
 okf(...) { <...
 - L2:
   ...> }
-
-// ---------------------------------------------------------------------
-// Context, report and org modes.
-
-@depends on context@
-position cand.pa;
-identifier ok.okf;
-expression B;
-@@
-
-* B = \(kmalloc\|kzalloc\|kcalloc\|kmalloc_array\|kmemdup\)(...)@pa;
-
-@script:python depends on report@
-pa << cand.pa;
-okf << ok.okf;
-@@
-coccilib.report.print_report(pa[0], "convertible: GFP_DMA buffer mapped with dma_map_single(), use dma_smallbuf_alloc()")
-
-@script:python depends on org@
-pa << cand.pa;
-okf << ok.okf;
-@@
-coccilib.org.print_todo(pa[0], "convertible: GFP_DMA buffer mapped with dma_map_single(), use dma_smallbuf_alloc()")
-

@@ -83,10 +83,9 @@ for p in "${pids[@]}"; do
 done
 # dma_smallbuf.cocci's output is report lines (FILE:LINE:COL-COL: ...) and
 # diffs.
-rep='^[^ +@-][^ ]*\.[ch]:[0-9]+:[0-9]+-[0-9]+: '
-{ cat "$OUT/census/census.out"; grep -E "$rep" "$OUT/census/dma_smallbuf.out" || true; } \
+{ cat "$OUT/census/census.out"; grep -E "$SPATCH_REPORT_LINE" "$OUT/census/dma_smallbuf.out" || true; } \
 	> "$OUT/census/reports.txt"
-grep -vE "$rep" "$OUT/census/dma_smallbuf.out" > "$OUT/census/smallbuf.diff" || true
+grep -vE "$SPATCH_REPORT_LINE" "$OUT/census/dma_smallbuf.out" > "$OUT/census/smallbuf.diff" || true
 cp "$OUT/census/gfp_dma_redundant.out" "$OUT/census/redundant.diff"
 echo "$spkey" > "$OUT/census/spkey"
 CENSUS_SIZES="${sizes[*]-}" /usr/bin/python3 "$TOP/cocci/census.py" "$KTREE" \

@@ -35,6 +35,10 @@ series_mail() {
 	cat "$1"
 }
 
+# A report line of spatch (-D report), FILE:LINE:COL-COL: MESSAGE; the
+# rest of a run with -D report -D patch is the diff.
+SPATCH_REPORT_LINE='^[^ +@-][^ ]*\.[ch]:[0-9]+:[0-9]+-[0-9]+: '
+
 # spatch_each RULE OUT ERR [SPATCH-OPTION...] -- FILE...: run spatch with
 # RULE (a .cocci file) on each FILE as a group of its own (--file-groups),
 # two jobs at a time, from the current directory; OUT gets the output, ERR
