@@ -57,23 +57,20 @@ git grep -lwE "$pat" "$BRANCH" -- '*.c' '*.h' | sed "s/^$BRANCH://" > "$OUT/cens
 #                       rule's diffs, which make series turns into drafts
 #   gfp_dma_redundant   patch: zone flags to allocators that ignore them
 spopts=(--very-quiet --no-includes --include-headers)
-files_of() {
-	case $1 in
-	census) grep -vE '^(arch|mm|kernel|include|tools|drivers/s390)/' "$OUT/census/files.txt" || true ;;
-	dma_smallbuf) grep '\.c$' "$OUT/census/files.txt" | xargs -r grep -l 'dma_map_single' || true ;;
-	gfp_dma_redundant) xargs -r grep -lE 'dma_alloc_|dmam_alloc_coherent|dma_pool_|dma_smallbuf_' \
-		< "$OUT/census/files.txt" || true ;;
-	esac
-}
 pids=()
 for rule in census dma_smallbuf gfp_dma_redundant; do
 	case $rule in
-	census) modes=(-D report) ;;
-	dma_smallbuf) modes=(-D report -D patch) ;;
-	gfp_dma_redundant) modes=(-D patch) ;;
+	census) modes=(-D report)
+		mapfile -t files < <(grep -vE '^(arch|mm|kernel|include|tools|drivers/s390)/' \
+			"$OUT/census/files.txt" || true) ;;
+	dma_smallbuf) modes=(-D report -D patch)
+		mapfile -t files < <(grep '\.c$' "$OUT/census/files.txt" |
+			xargs -r grep -l 'dma_map_single' || true) ;;
+	gfp_dma_redundant) modes=(-D patch)
+		mapfile -t files < <(xargs -r grep -lE 'dma_alloc_|dmam_alloc_coherent|dma_pool_|dma_smallbuf_' \
+			< "$OUT/census/files.txt" || true) ;;
 	esac
 	: > "$OUT/census/$rule.out"
-	mapfile -t files < <(files_of $rule)
 	[ ${#files[@]} -eq 0 ] || spatch_each "$TOP/cocci/$rule.cocci" "$OUT/census/$rule.out" \
 		"$OUT/census/$rule.err" "${spopts[@]}" "${modes[@]}" -- "${files[@]}" &
 	pids+=("$!:$rule")

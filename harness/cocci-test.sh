@@ -24,20 +24,18 @@ for c in "$TOP"/cocci/tests/*.c; do
 	[ -e "$res" ] || [ -e "$rep" ] || die "$c: no expected result $res or $rep"
 	ok=1
 	cp "$c" "$tmp/$name.c"
+	sp=(spatch --very-quiet --no-includes --include-headers --sp-file "$TOP/cocci/$rule.cocci")
 	if [ -e "$res" ] && [ -e "$rep" ]; then
 		# Both, in one run, as make census runs the swap rule: the
 		# report lines and the diff told apart by their form.
-		(cd "$tmp" && spatch --very-quiet --no-includes --include-headers \
-			--sp-file "$TOP/cocci/$rule.cocci" -D report -D patch "$name.c" > "$name.both" 2> "$name.err") || ok=0
+		(cd "$tmp" && "${sp[@]}" -D report -D patch "$name.c" > "$name.both" 2> "$name.err") || ok=0
 		grep -vE "$SPATCH_REPORT_LINE" "$tmp/$name.both" > "$tmp/$name.diff" || true
 		{ grep -E "$SPATCH_REPORT_LINE" "$tmp/$name.both" || true; } |
 			sed 's/:[0-9]*-[0-9]*: /: /' | sort > "$tmp/$name.rep"
 	elif [ -e "$res" ]; then
-		(cd "$tmp" && spatch --very-quiet --no-includes --include-headers \
-			--sp-file "$TOP/cocci/$rule.cocci" -D patch "$name.c" > "$name.diff" 2> "$name.err") || ok=0
+		(cd "$tmp" && "${sp[@]}" -D patch "$name.c" > "$name.diff" 2> "$name.err") || ok=0
 	else
-		(cd "$tmp" && spatch --very-quiet --no-includes --include-headers \
-			--sp-file "$TOP/cocci/$rule.cocci" -D report "$name.c" 2> "$name.err" |
+		(cd "$tmp" && "${sp[@]}" -D report "$name.c" 2> "$name.err" |
 			sed 's/:[0-9]*-[0-9]*: /: /' | sort > "$name.rep") || ok=0
 	fi
 	if [ -e "$res" ]; then

@@ -47,7 +47,7 @@ SPATCH_REPORT_LINE='^[^ +@-][^ ]*\.[ch]:[0-9]+:[0-9]+-[0-9]+: '
 # the 39 files of the 6.12 census as one group hit that timeout; as 39
 # groups they take 28 s (one call per file: 45 s, it starts up 39 times).
 spatch_each() {
-	local rule=$1 out=$2 err=$3 opts=() groups
+	local rule=$1 out=$2 err=$3 opts=() groups rc=0
 	shift 3
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		opts+=("$1")
@@ -57,9 +57,9 @@ spatch_each() {
 	shift
 	groups=$(mktemp)
 	printf '%s\n\n' "$@" > "$groups"
-	spatch "${opts[@]}" --jobs 2 --sp-file "$rule" --file-groups "$groups" > "$out" 2> "$err" ||
-		{ rm -f "$groups"; return 1; }
+	spatch "${opts[@]}" --jobs 2 --sp-file "$rule" --file-groups "$groups" > "$out" 2> "$err" || rc=$?
 	rm -f "$groups"
+	return "$rc"
 }
 
 # sizes_commit: the key of the sizes cache, out/sizes/KEY-ARCH.csv.  The
