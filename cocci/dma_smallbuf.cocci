@@ -21,8 +21,12 @@
 /// as err = dma_mapping_error(); if (err) ... (err = 0 stays where err
 /// may be non-zero before).  A buffer that also reaches another mapping,
 /// virt_to_page(), virt_to_phys(), __pa(), sg_set_buf() or sg_init_one()
-/// is refused with the reason; any other site is reported with the
-/// reason, never patched.
+/// is refused with the reason, and so is one the CPU copies out (memcpy(),
+/// memcmp(), skb_put_data(), copy_to_user(), ...) in a function the file
+/// registers as an interrupt handler, NAPI poll or tasklet, or in one of
+/// the file's functions these call: coherent memory is uncached on
+/// non-coherent SoCs.  Any other site is reported with the reason, never
+/// patched.
 //
 // Confidence: Moderate
 // Copyright: (C) 2026 dma-smallbuf project
@@ -72,6 +76,9 @@ gotos_left = set()  # (function, label) of the gotos left after the rewrite
 bad = {}         # candidate -> reason
 mode = [None]    # 'report' or 'org' once known; nothing is printed in patch mode
 ignored = set()  # candidates without GFP_DMA
+hotreg = {}      # (file, name) -> (registering call, line): interrupt handlers, NAPI polls, tasklets
+callees = {}     # (file, function) -> names it calls
+cpureads = []    # (file, function, line, call, expr) of a bulk copy out of expr
 
 def warn(pa, msg):
     # Printed here, not in finalize: with --jobs the state of the workers is lost.
@@ -196,6 +203,32 @@ def stored(pa, x, wanted):
             return (f, line)
     return None
 
+def hot_paths(fl):
+    """{function: why it is hot} of the file: what it registers as an
+    interrupt handler (hard or threaded), NAPI poll or tasklet, and the
+    functions of the file these call, directly or not."""
+    hot = {}
+    for (f, name), (reg, line) in hotreg.items():
+        if f == fl and (f, name) in callees:
+            kind = HOT_KIND[re.sub(r'^devm_|_(weight|tx)$', '', reg)]
+            hot[name] = "%s(), %s (%s() at line %d)" % (name, kind, reg, line)
+    todo = list(hot)
+    while todo:
+        caller = todo.pop()
+        for g in sorted(callees.get((fl, caller), ())):
+            if g not in hot and (fl, g) in callees:
+                hot[g] = "%s(), called from %s" % (g, hot[caller])
+                todo.append(g)
+    return hot
+
+HOT_KIND = {
+    'request_irq': 'an interrupt handler',
+    'request_threaded_irq': 'an interrupt handler',
+    'netif_napi_add': 'a NAPI poll',
+    'tasklet_setup': 'a tasklet',
+    'tasklet_init': 'a tasklet',
+}
+
 def same_struct(fl, l1, f, l2):
     """False when field f at lines l1 and l2 of file fl is known to belong
     to two different struct types; unknown types are taken as the same."""
@@ -263,6 +296,9 @@ zeroed.clear()
 gotos_left.clear()
 bad.clear()
 ignored.clear()
+hotreg.clear()
+callees.clear()
+cpureads.clear()
 
 // ---------------------------------------------------------------------
 // Candidates: allocation with GFP_DMA, then dma_map_single() of the
@@ -417,6 +453,68 @@ ps << store.ps;
 @@
 stores.append((ps[0].file, ps[0].current_element, int(ps[0].line), f, x))
 
+// Hot paths, where the file shows them: functions it registers as an
+// interrupt handler, NAPI poll or tasklet, and the functions of the file
+// they call.  A buffer the CPU copies out there stays streaming: coherent
+// memory is uncached on non-coherent SoCs.  Writes into it are cheap
+// (write-combined) and are not counted.
+
+@hotreg depends on cand@
+identifier reg =~ "^((devm_)?request_(threaded_)?irq|netif_napi_add(_weight|_tx)?|tasklet_(setup|init))$";
+expression h;
+position p;
+@@
+
+  reg@p(..., h, ...)
+
+@script:python@
+reg << hotreg.reg;
+h << hotreg.h;
+p << hotreg.p;
+@@
+m = re.fullmatch(r'&?\s*(\w+)', h.strip())
+if m:
+    hotreg.setdefault((p[0].file, m.group(1)), (reg, int(p[0].line)))
+
+@fncalls depends on cand@
+identifier g;
+position p;
+@@
+
+  g@p(...)
+
+@script:python@
+g << fncalls.g;
+p << fncalls.p;
+@@
+callees.setdefault((p[0].file, p[0].current_element), set()).add(g)
+
+@cpuread depends on cand@
+expression D, X, N, M;
+identifier cp = {memcpy, memcmp, skb_put_data, skb_copy_to_linear_data, copy_to_user, memcpy_toio};
+position p;
+@@
+
+(
+  cp@p(D, X, ...)
+|
+  sg_copy_from_buffer@p(D, N, X, M)
+)
+
+@script:python@
+cp << cpuread.cp = "sg_copy_from_buffer";
+X << cpuread.X;
+D << cpuread.D;
+p << cpuread.p;
+@@
+srcs = [X, D] if cp == 'memcmp' else [X]
+for e in srcs:
+    # a part of the buffer: X + offset, &X[i]
+    e = re.sub(r'^&\s*(.*?)\s*\[.*\]$', r'\1', strip_parens(e))
+    e = re.sub(r'\s*\+.*$', '', e)
+    cpureads.append((p[0].file, p[0].current_element, int(p[0].line),
+                     cp, e))
+
 @script:python kind@
 B << cand.B;
 H << cand.H;
@@ -505,6 +603,17 @@ if reason is None:
             reason = ("buffer also mapped for another device, %s, with %s() at line %d: "
                       "coherent memory is allocated for one device, %s"
                       % (tidy(x), what, line, tidy(D)))
+        break
+if reason is None:
+    hot = hot_paths(pa[0].file)
+    for (fl, fn, line, what, e) in cpureads:
+        fe = field(e)
+        if fl != pa[0].file or fn not in hot or not (
+                (e == vlb and fn == func) or
+                (fe and fe[1] == vb and same_struct(fl, fieldat[key(pa)][vb], vb, line))):
+            continue
+        reason = ("the CPU copies it with %s() at line %d, in %s: coherent memory is "
+                  "uncached on non-coherent SoCs, keep it streaming" % (what, line, hot[fn]))
         break
 accepted.setdefault(key(pa), set())
 sizes[key(pa)] = ("%s * %s" % (N, SZ) if N else SZ, MS)

@@ -13,6 +13,7 @@
 # what) being a hand-made change a rule should not make: what the rule
 # removes must be some of the lines the patch removes, with no more
 # dma_smallbuf calls, and not all of them (it would then be "reproduce").
+# Last, the coccicheck commands of the page run on the tree.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -131,6 +132,25 @@ PY
 	*) die "cocci/repro.list: $patch: want 'reproduce', 'partial: <what is by hand>' or 'not-yet: <reason>', got '$expect'" ;;
 	esac
 done < "$TOP/cocci/repro.list"
+
+# The page's two coccicheck commands, on the tree as the series leaves it
+# (scripts/coccinelle/api/dma_smallbuf.cocci) and on one driver directory:
+# report mode names iphase's site, patch mode converts it.
+cc=scripts/coccinelle/api/dma_smallbuf.cocci
+ok=1
+cmp -s "$KTREE/$cc" "$TOP/cocci/dma_smallbuf.cocci" ||
+	{ echo "    $KTREE/$cc differs from cocci/dma_smallbuf.cocci: run 'make tree'"; ok=0; }
+for mode in report patch; do
+	make -s -C "$KTREE" coccicheck COCCI="$cc" MODE=$mode M=drivers/atm/ J=2 \
+		> "$tmp/coccicheck.$mode" 2>&1 || { echo "    coccicheck MODE=$mode failed:"; tail -5 "$tmp/coccicheck.$mode"; ok=0; }
+done
+grep -qE '^drivers/atm/iphase\.c:[0-9]+:[0-9-]+: convertible: ' "$tmp/coccicheck.report" ||
+	{ echo "    coccicheck MODE=report: no convertible line for drivers/atm/iphase.c"; ok=0; }
+grep -qE '^\+.*= dma_smallbuf_(z)?alloc\(' "$tmp/coccicheck.patch" ||
+	{ echo "    coccicheck MODE=patch: no dma_smallbuf_alloc() in the diff for drivers/atm/"; ok=0; }
+if [ "$ok" = 1 ]; then pass=$((pass + 1)); echo "cocci-repro: make coccicheck COCCI=$cc M=drivers/atm/ reports and converts iphase"
+else fail=$((fail + 1)); echo "cocci-repro: make coccicheck COCCI=$cc FAILED"; fi
+
 [ "$part" -eq 0 ] || echo "cocci-repro: $part of the $pass passed in part"
 echo "cocci-repro: $pass passed, $fail failed, $skip skipped"
 record cocci-repro "$pass" "$fail" "$skip"

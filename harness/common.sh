@@ -64,11 +64,11 @@ spatch_each() {
 
 # sizes_commit: the key of the sizes cache, out/sizes/KEY-ARCH.csv.  The
 # base commit and a hash of what the branch changes outside the allocator's
-# own .c files and documentation: a new allocator does not change any
-# driver's sizeof(), a header or Kconfig change may.
+# own .c files, documentation and semantic patch: a new allocator does not
+# change any driver's sizeof(), a header or Kconfig change may.
 sizes_commit() {
 	echo "$(git -C "$KTREE" rev-parse "$BASE_TAG^{commit}" | cut -c1-12)-$(git -C "$KTREE" diff \
-		"$BASE_TAG" "$BRANCH" -- . ':!lib/dma_smallbuf*.c' ':!Documentation' |
+		"$BASE_TAG" "$BRANCH" -- . ':!lib/dma_smallbuf*.c' ':!Documentation' ':!scripts/coccinelle' |
 		sha1sum | cut -c1-12)"
 }
 

@@ -38,6 +38,8 @@ put include/linux/dma-smallbuf.h "$TOP/include/linux/dma-smallbuf.h"
 put lib/dma_smallbuf.c "$TOP/lib/dma_smallbuf.c"
 put lib/dma_smallbuf_kunit.c "$TOP/kunit/dma_smallbuf_kunit.c"
 put lib/dma_smallbuf_edu_kunit.c "$TOP/kunit/dma_smallbuf_edu_kunit.c"
+# The page tells maintainers to run it with make coccicheck.
+put scripts/coccinelle/api/dma_smallbuf.cocci "$TOP/cocci/dma_smallbuf.cocci"
 
 # The Kconfig entries join the DMA mapping ones.
 kconfig=$tmp/Kconfig
