@@ -17,16 +17,18 @@
 /// dma_smallbuf_free()).  Buffer and handle are locals (freed in the same
 /// function) or fields of one struct (freed anywhere in the file), a
 /// local being followed into the field it is stored in (x->f = local,
-/// dma_unmap_addr_set()).  The mapping check goes with its branch, also
-/// as err = dma_mapping_error(); if (err) ... (err = 0 stays where err
-/// may be non-zero before).  A buffer that also reaches another mapping,
-/// virt_to_page(), virt_to_phys(), __pa(), sg_set_buf() or sg_init_one()
-/// is refused with the reason, and so is one the CPU copies out (memcpy(),
-/// memcmp(), skb_put_data(), copy_to_user(), ...) in a function the file
-/// registers as an interrupt handler, NAPI poll or tasklet, or in one of
-/// the file's functions these call: coherent memory is uncached on
-/// non-coherent SoCs.  Any other site is reported with the reason, never
-/// patched.
+/// dma_unmap_addr_set()).  A field buffer mapped anew for every transfer
+/// (same device, into its handle field or into a local set once) keeps
+/// the handle of the allocation instead.  The mapping check goes with its
+/// branch, also as err = dma_mapping_error(); if (err) ... (err = 0 stays
+/// where err may be non-zero before).  A buffer that also reaches another
+/// mapping, virt_to_page(), virt_to_phys(), __pa(), sg_set_buf() or
+/// sg_init_one() is refused with the reason, and so is one the CPU copies
+/// out (memcpy(), memcmp(), skb_put_data(), copy_to_user(), ...) in a
+/// function the file registers as an interrupt handler, NAPI poll or
+/// tasklet, or in one of the file's functions these call: coherent memory
+/// is uncached on non-coherent SoCs.  Any other site is reported with the
+/// reason, never patched.
 //
 // Confidence: Moderate
 // Copyright: (C) 2026 dma-smallbuf project
@@ -79,6 +81,9 @@ ignored = set()  # candidates without GFP_DMA
 hotreg = {}      # (file, name) -> (registering call, line): interrupt handlers, NAPI polls, tasklets
 callees = {}     # (file, function) -> names it calls
 cpureads = []    # (file, function, line, call, expr) of a bulk copy out of expr
+maplhs = {}      # (file, line) of a dma_map_single() -> what its result is stored in
+remaps = {}      # candidate -> [(function, line, handle kind)] of its accepted mappings anew
+remapfn = set()  # (function, handle kind) of the mappings anew to rewrite
 
 def warn(pa, msg):
     # Printed here, not in finalize: with --jobs the state of the workers is lost.
@@ -259,6 +264,29 @@ def accept(pa, pu, pk, d2, s2, b, h, kind, kf):
     pairs.setdefault(kk, []).append((pu[0].current_element, pk[0].current_element,
                                      d2, size, b, h, kind, kf == 'kfree_sensitive'))
 
+FIELD, LOCAL = 'field', 'local'
+
+def remap_in(p, hk):
+    """p is in a function where an accepted buffer is mapped anew, its
+    handle kept in a hk (FIELD or LOCAL)."""
+    return (p[0].current_element, hk) in remapfn
+
+def remap_unmap(pa, p):
+    """p is a dma_unmap_single() of the handle field in a function that
+    maps the buffer anew into that field: it goes with the mapping."""
+    fn = p[0].current_element
+    if (fn, 'field') not in {(f, k) for (f, l, k) in remaps.get(key(pa), [])}:
+        return False
+    try:
+        with open(p[0].file, errors='replace') as fh:
+            text = fh.read().split('\n')[int(p[0].line) - 1]
+    except (OSError, IndexError):
+        return False
+    if not re.search(r'\bdma_unmap_single', text):
+        return False
+    accepted[key(pa)].add(('u', int(p[0].line)))
+    return True
+
 def left_over(pa, p):
     """A free or unmap of the buffer at p that no accepted pair explains."""
     line = int(p[0].line)
@@ -298,6 +326,9 @@ bad.clear()
 ignored.clear()
 hotreg.clear()
 callees.clear()
+maplhs.clear()
+remaps.clear()
+remapfn.clear()
 cpureads.clear()
 
 // ---------------------------------------------------------------------
@@ -349,6 +380,23 @@ fn1 << use.fn1 = "";
 p << use.p;
 @@
 uses.append((p[0].file, p[0].current_element, int(p[0].line), fn or fn1, E, X))
+
+// What each mapping of the file stores its handle in: a buffer kept in a
+// field and mapped anew for every transfer, into the handle field of its
+// first mapping or into a local, gets that handle for its whole life.
+
+@maplhs@
+expression L, X, E;
+position p;
+@@
+
+  L = \(dma_map_single\|dma_map_single_attrs\)(X, E@p, ...)
+
+@script:python@
+L << maplhs.L;
+p << maplhs.p;
+@@
+maplhs[(p[0].file, int(p[0].line))] = strip_parens(L)
 
 // The struct type of X in X->f, where the file declares X: fields of
 // the same name in other structs are other buffers.
@@ -595,8 +643,19 @@ if reason is None:
                 (fe and fe[1] == vb and
                  same_struct(fl, fieldat[key(pa)][vb], vb, line))):
             continue
+        lhs = maplhs.get((fl, line), '')
+        fl_ = field(lhs)
         if not what.startswith('dma_map_single'):
             reason = "buffer reaches %s() at line %d: %s" % (what, line, USE_WHY[what])
+        elif (same_expr(x, D) and kk == 'field' and fn != func and fe and
+              ((fl_ and fl_[1] == vh and same_expr(fl_[0], fe[0])) or
+               (re.fullmatch(r'\w+', lhs) and
+                # a local set once there: its unmaps are of this mapping
+                [a[3] for a in assigns if a[:2] == (fl, fn) and not a[4]].count(lhs) == 1))):
+            # mapped anew for a transfer: the handle of the allocation serves
+            remaps.setdefault(key(pa), []).append(
+                (fn, line, 'field' if fl_ else 'local'))
+            continue
         elif same_expr(x, D):
             reason = "buffer mapped again with %s() at line %d" % (what, line)
         else:
@@ -760,7 +819,7 @@ fb << kind.fb;
 fh << kind.fh;
 p << leftf.p;
 @@
-if our_field(pa, p, fb) and our_field(pa, p, fh):
+if our_field(pa, p, fb) and our_field(pa, p, fh) and not remap_unmap(pa, p):
     left_over(pa, p)
 
 @script:python ok@
@@ -784,6 +843,8 @@ else:
     for (fu, fk, d2, s2, b2, h2, k2, sens) in pairs.get(kk, []):
         unmaps.add((fu, h2, k2))
         frees[(fk, b2, k2)] = (d2, s2, b2, h2, sens)
+    for (fn, line, hk) in remaps.get(kk, []):
+        remapfn.add((fn, hk))
     coccinelle.okf = cocci.make_ident(pa[0].current_element)
 
 // ---------------------------------------------------------------------
@@ -851,6 +912,50 @@ position p : script:python(okf) { p[0].current_element == okf };
 - dma_sync_single_for_cpu(D2, \(C->fh\|C.fh\|dma_unmap_addr(C, fh)\), S2, DIR2);
 |
 - dma_sync_single_for_device(D2, \(C->fh\|C.fh\|dma_unmap_addr(C, fh)\), S2, DIR2);
+)
+
+// A mapping anew of an accepted buffer: the handle of the allocation
+// serves for its whole life.  Into the handle field, the mapping, its
+// check and the unmaps of the field in that function go; into a local,
+// the local gets the handle, and its check and unmap go.
+
+@depends on patch@
+identifier kind.fb, kind.fh, ok.okf;
+expression C, D2, MS2, DIR2, D3, MS3, DIR3;
+position p : script:python() { remap_in(p, FIELD) };
+position q : script:python() { remap_in(q, FIELD) };
+statement S;
+@@
+
+(
+- C->fh = dma_map_single(D2, C->fb, MS2, DIR2)@p;
+- if (\(dma_mapping_error(D2, C->fh)\|unlikely(dma_mapping_error(D2, C->fh))\)) S
+|
+- C->fh = dma_map_single(D2, C->fb, MS2, DIR2)@p;
+|
+- dma_unmap_single(D3, C->fh, MS3, DIR3)@q;
+)
+
+@rmloc depends on patch@
+identifier kind.fb, kind.fh, ok.okf, h2;
+expression C, D2, MS2, DIR2;
+position p : script:python() { remap_in(p, LOCAL) };
+@@
+
+- h2 = dma_map_single(D2, C->fb, MS2, DIR2)@p;
++ h2 = C->fh;
+
+@depends on patch@
+identifier rmloc.h2;
+expression D2, MS3, DIR3;
+position p : script:python() { remap_in(p, LOCAL) };
+statement S;
+@@
+
+(
+- if (\(dma_mapping_error(D2, h2)\|unlikely(dma_mapping_error(D2, h2))\))@p S
+|
+- dma_unmap_single(D2, h2, MS3, DIR3)@p;
 )
 
 // The handle now lives as long as the buffer and is needed to free it:

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Field buffer mapped again for every transfer: streaming use, stays. */
+/* Field buffer mapped again into its handle field for every transfer:
+ * the handle of the allocation serves for its whole life.
+ */
 static int corn_init(struct corn *c)
 {
 	c->cmd = kzalloc(32, GFP_KERNEL | GFP_DMA);
