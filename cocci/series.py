@@ -20,6 +20,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'harness'))
+from status_table import decisions  # noqa: E402
+
 IDENT = ['-c', 'user.name=dma-smallbuf harness', '-c', 'user.email=dma-smallbuf@localhost',
          '-c', 'commit.gpgsign=false']
 
@@ -319,15 +322,12 @@ def maintainers(ktree, paths):
 def left_files(status):
     """{file: 'file:line'} for the files of STATUS.md rows whose decision
     is 'left: ...': a site reviewed and kept as it is gets no draft."""
+    if not os.path.exists(status):
+        return {}
     left = {}
-    try:
-        rows = open(status).read().splitlines()
-    except OSError:
-        return left
-    for row in rows:
-        cells = [c.strip() for c in row.split('|')]
-        if len(cells) > 5 and cells[4].startswith('left:') and ':' in cells[1]:
-            left.setdefault(cells[1].rsplit(':', 1)[0], cells[1])
+    for site, (_, decision) in sorted(decisions(status).items(), key=lambda r: r[1][0]):
+        if decision.startswith('left:'):
+            left.setdefault(site.rsplit(':', 1)[0], site)
     return left
 
 

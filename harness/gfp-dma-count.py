@@ -26,6 +26,8 @@ import re
 import subprocess
 import sys
 
+from status_table import decisions
+
 KMALLOC = re.compile(
     r'\b((?:devm_)?(?:k[mz]alloc(?:_array)?(?:_node)?|kcalloc(?:_node)?'
     r'|kmemdup(?:_nul)?|krealloc(?:_array)?)'
@@ -111,17 +113,6 @@ def totals(found):
     return f'{len(calls)} calls ({len(other)} outside s390), {caches} caches'
 
 
-def status_rows(status):
-    """file:line -> decision cell of each STATUS.md table row."""
-    rows = {}
-    with open(status) as f:
-        for n, line in enumerate(f, 1):
-            c = [x.strip() for x in re.split(r'(?<!\\)\|', line.strip())]
-            if len(c) > 5 and re.fullmatch(r'\S+:\d+', c[1]):
-                rows[c[1]] = (n, c[4])
-    return rows
-
-
 def compare(tree, base, tip, status):
     """Counts before and after the series; a STATUS.md row for what stays."""
     before, after = sites(tree, base), sites(tree, tip)
@@ -133,7 +124,7 @@ def compare(tree, base, tip, status):
     unmatched = {}
     for s in before:
         unmatched.setdefault((s[0],) + s[2:], []).append(s[1])
-    rows = status_rows(status)
+    rows = decisions(status)
     ok = bad = 0
     for path, line, kind, alloc, a in after:
         lines = unmatched.get((path, kind, alloc, a), [])

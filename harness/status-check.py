@@ -22,12 +22,9 @@ import os
 import re
 import sys
 
+from status_table import table_rows
+
 ACCOUNT = ('convertible', 'redundant', 'broken-dma32-slab', 'streaming-drop')
-
-
-def cells(line):
-    """The cells of a table row; '\\|' is a '|' inside a cell."""
-    return [c.strip() for c in re.split(r'(?<!\\)\|', line.strip()[1:-1])]
 
 
 def main():
@@ -49,60 +46,54 @@ def main():
             touched[p] = set(re.findall(r'^diff --git a/(\S+) ', f.read(), re.M))
 
     problems, rows, named, nrows = [], {}, set(), 0
-    with open(status) as f:
-        for n, line in enumerate(f, 1):
-            if not line.startswith('|'):
-                continue
-            c = cells(line)
-            if c[0] in ('file:line', 'file') or set(c[0]) <= set('-: '):
-                continue
-            where = '%s:%d' % (status, n)
-            nrows += 1
-            if len(c) != 5:
-                problems.append((where, '%s: %d columns, expected 5' % (where, len(c))))
-                continue
-            site, func, cls, decision, tested = c
-            site = site.strip('`')
-            if site in rows:
-                problems.append((where, '%s: %s already has a row at line %d' % (where, site, rows[site])))
-                continue
-            rows[site] = n
-            s = sites.get(site)
-            if s is None and cls == 'not in census' and ':' in site:
-                # A zone flag the census does not see (e.g. __GFP_DMA, which
-                # its grep leaves out): the row must name the patch that
-                # converts it, and that patch must touch the file.
-                fn = func.strip('`').split()[0] if func else ''
-                s = {'file': site.rsplit(':', 1)[0], 'function': fn, 'class': cls}
-                if not decision.startswith('converted by'):
-                    problems.append((where, '%s: %s is not a census site; only a '
-                                     'converted one may have a row' % (where, site)))
-            if s is None:
-                problems.append((where, '%s: %s is not a census site (out of date line number?)'
-                                 % (where, site)))
-                continue
+    for n, c in table_rows(status):
+        where = '%s:%d' % (status, n)
+        nrows += 1
+        if len(c) != 5:
+            problems.append((where, '%s: %d columns, expected 5' % (where, len(c))))
+            continue
+        site, func, cls, decision, tested = c
+        site = site.strip('`')
+        if site in rows:
+            problems.append((where, '%s: %s already has a row at line %d' % (where, site, rows[site])))
+            continue
+        rows[site] = n
+        s = sites.get(site)
+        if s is None and cls == 'not in census' and ':' in site:
+            # A zone flag the census does not see (e.g. __GFP_DMA, which
+            # its grep leaves out): the row must name the patch that
+            # converts it, and that patch must touch the file.
             fn = func.strip('`').split()[0] if func else ''
-            if fn != s['function']:
-                problems.append((where, '%s: %s is in %s(), the row says %r'
-                                % (where, site, s['function'], func)))
-            if cls != s['class']:
-                problems.append((where, '%s: %s: census class is %s, the row says %r'
-                                % (where, site, s['class'], cls)))
-            m = re.match(r'converted by `?([\w./-]+\.patch)`?', decision)
-            if m:
-                # The first patch converts the site; others the row names
-                # (a bug fix that precedes it, say) must touch the file too.
-                for p in re.findall(r'`?([\w./-]+\.patch)`?', decision):
-                    named.add(p)
-                    if p not in touched:
-                        problems.append((where, '%s: %s is not in %s' % (where, p, series)))
-                    elif s['file'] not in touched[p]:
-                        problems.append((where, '%s: %s does not touch %s' % (where, p, s['file'])))
-            elif not re.match(r'left: \S', decision):
-                problems.append((where, '%s: decision must be "converted by PATCH: ..." or '
-                                '"left: <reason>", got %r' % (where, decision[:60])))
-            if not tested:
-                problems.append((where, '%s: %s: "tested how" is empty' % (where, site)))
+            s = {'file': site.rsplit(':', 1)[0], 'function': fn, 'class': cls}
+            if not decision.startswith('converted by'):
+                problems.append((where, '%s: %s is not a census site; only a '
+                                 'converted one may have a row' % (where, site)))
+        if s is None:
+            problems.append((where, '%s: %s is not a census site (out of date line number?)'
+                             % (where, site)))
+            continue
+        fn = func.strip('`').split()[0] if func else ''
+        if fn != s['function']:
+            problems.append((where, '%s: %s is in %s(), the row says %r'
+                            % (where, site, s['function'], func)))
+        if cls != s['class']:
+            problems.append((where, '%s: %s: census class is %s, the row says %r'
+                            % (where, site, s['class'], cls)))
+        m = re.match(r'converted by `?([\w./-]+\.patch)`?', decision)
+        if m:
+            # The first patch converts the site; others the row names
+            # (a bug fix that precedes it, say) must touch the file too.
+            for p in re.findall(r'`?([\w./-]+\.patch)`?', decision):
+                named.add(p)
+                if p not in touched:
+                    problems.append((where, '%s: %s is not in %s' % (where, p, series)))
+                elif s['file'] not in touched[p]:
+                    problems.append((where, '%s: %s does not touch %s' % (where, p, s['file'])))
+        elif not re.match(r'left: \S', decision):
+            problems.append((where, '%s: decision must be "converted by PATCH: ..." or '
+                            '"left: <reason>", got %r' % (where, decision[:60])))
+        if not tested:
+            problems.append((where, '%s: %s: "tested how" is empty' % (where, site)))
 
     missing = [k for k, s in sorted(sites.items()) if s['class'] in ACCOUNT and k not in rows]
     for k in missing:
