@@ -25,9 +25,9 @@
 /// mapping, virt_to_page(), virt_to_phys(), __pa(), sg_set_buf() or
 /// sg_init_one() is refused with the reason, and so is one the CPU copies
 /// out (memcpy(), memcmp(), skb_put_data(), copy_to_user(), ...) in a
-/// function the file registers as an interrupt handler, NAPI poll or
-/// tasklet, or in one of the file's functions these call: coherent memory
-/// is uncached on non-coherent SoCs.  Any other site is reported with the
+/// function the file registers as an interrupt handler, NAPI poll,
+/// tasklet or BH work item, or in one of the file's functions these call:
+/// coherent memory is uncached on non-coherent SoCs.  Any other site is reported with the
 /// reason, never patched.
 //
 // Confidence: Moderate
@@ -79,6 +79,8 @@ bad = {}         # candidate -> reason
 mode = [None]    # 'report' or 'org' once known; nothing is printed in patch mode
 ignored = set()  # candidates without GFP_DMA
 hotreg = {}      # (file, name) -> (registering call, line): interrupt handlers, NAPI polls, tasklets
+bhwork = {}      # (file, work field) -> (name, line) of INIT_WORK() of a work queued on a BH workqueue
+bhqueued = set() # (file, work field) queued on system_bh_wq / system_bh_highpri_wq
 callees = {}     # (file, function) -> names it calls
 cpureads = []    # (file, function, line, call, expr) of a bulk copy out of expr
 maplhs = {}      # (file, line) of a dma_map_single() -> what its result is stored in
@@ -210,9 +212,12 @@ def stored(pa, x, wanted):
 
 def hot_paths(fl):
     """{function: why it is hot} of the file: what it registers as an
-    interrupt handler (hard or threaded), NAPI poll or tasklet, and the
-    functions of the file these call, directly or not."""
+    interrupt handler (hard or threaded), NAPI poll, tasklet or BH work
+    item, and the functions of the file these call, directly or not."""
     hot = {}
+    for (f, w), (name, line) in bhwork.items():
+        if f == fl and (f, w) in bhqueued:
+            hotreg.setdefault((f, name), ('INIT_WORK', line))
     for (f, name), (reg, line) in hotreg.items():
         if f == fl and (f, name) in callees:
             kind = HOT_KIND[re.sub(r'^devm_|_(weight|tx)$', '', reg)]
@@ -232,6 +237,7 @@ HOT_KIND = {
     'netif_napi_add': 'a NAPI poll',
     'tasklet_setup': 'a tasklet',
     'tasklet_init': 'a tasklet',
+    'INIT_WORK': 'a BH work item',
 }
 
 def same_struct(fl, l1, f, l2):
@@ -325,6 +331,8 @@ gotos_left.clear()
 bad.clear()
 ignored.clear()
 hotreg.clear()
+bhwork.clear()
+bhqueued.clear()
 callees.clear()
 maplhs.clear()
 remaps.clear()
@@ -502,9 +510,9 @@ ps << store.ps;
 stores.append((ps[0].file, ps[0].current_element, int(ps[0].line), f, x))
 
 // Hot paths, where the file shows them: functions it registers as an
-// interrupt handler, NAPI poll or tasklet, and the functions of the file
-// they call.  A buffer the CPU copies out there stays streaming: coherent
-// memory is uncached on non-coherent SoCs.  Writes into it are cheap
+// interrupt handler, NAPI poll, tasklet or BH work item, and the
+// functions of the file they call.  A buffer the CPU copies out there
+// stays streaming: coherent memory is uncached on non-coherent SoCs.  Writes into it are cheap
 // (write-combined) and are not counted.
 
 @hotreg depends on cand@
@@ -523,6 +531,42 @@ p << hotreg.p;
 m = re.fullmatch(r'&?\s*(\w+)', h.strip())
 if m:
     hotreg.setdefault((p[0].file, m.group(1)), (reg, int(p[0].line)))
+
+// Work items queued on a BH workqueue, which replaced tasklets (6.9):
+// INIT_WORK(&x->w, fn) with queue_work(system_bh_wq, &y->w), by field.
+
+@bhinit depends on cand@
+expression W;
+identifier h;
+position p;
+@@
+
+  INIT_WORK@p(W, h)
+
+@script:python@
+W << bhinit.W;
+h << bhinit.h;
+p << bhinit.p;
+@@
+f = field(strip_parens(W).lstrip('&'))
+if f:
+    bhwork.setdefault((p[0].file, f[1]), (h, int(p[0].line)))
+
+@bhq depends on cand@
+expression W;
+identifier q = {system_bh_wq, system_bh_highpri_wq};
+position p;
+@@
+
+  queue_work@p(q, W)
+
+@script:python@
+W << bhq.W;
+p << bhq.p;
+@@
+f = field(strip_parens(W).lstrip('&'))
+if f:
+    bhqueued.add((p[0].file, f[1]))
 
 @fncalls depends on cand@
 identifier g;
