@@ -278,17 +278,9 @@ def remap_in(p, hk):
     return (p[0].current_element, hk) in remapfn
 
 def remap_unmap(pa, p):
-    """p is a dma_unmap_single() of the handle field in a function that
+    """The dma_unmap_single() of the handle field at p is in a function that
     maps the buffer anew into that field: it goes with the mapping."""
-    fn = p[0].current_element
-    if (fn, 'field') not in {(f, k) for (f, l, k) in remaps.get(key(pa), [])}:
-        return False
-    try:
-        with open(p[0].file, errors='replace') as fh:
-            text = fh.read().split('\n')[int(p[0].line) - 1]
-    except (OSError, IndexError):
-        return False
-    if not re.search(r'\bdma_unmap_single', text):
+    if (p[0].current_element, FIELD) not in {(f, k) for (f, l, k) in remaps.get(key(pa), [])}:
         return False
     accepted[key(pa)].add(('u', int(p[0].line)))
     return True
@@ -848,13 +840,13 @@ if p[0].current_element == pa[0].current_element:
 @leftf@
 identifier kind.fb, kind.fh;
 expression C, E;
-position p;
+position p, pu;
 @@
 
 (
   \(kfree\|kfree_sensitive\|kvfree\|kfree_const\|devm_kfree\)(..., \(C->fb\|C.fb\))@p
 |
-  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, \(C->fh\|C.fh\|dma_unmap_addr(C, fh)\), ...)@p
+  \(dma_unmap_single\|dma_unmap_single_attrs\)(E, \(C->fh\|C.fh\|dma_unmap_addr(C, fh)\), ...)@p@pu
 )
 
 @script:python@
@@ -862,8 +854,9 @@ pa << cand.pa;
 fb << kind.fb;
 fh << kind.fh;
 p << leftf.p;
+pu << leftf.pu = [];
 @@
-if our_field(pa, p, fb) and our_field(pa, p, fh) and not remap_unmap(pa, p):
+if our_field(pa, p, fb) and our_field(pa, p, fh) and not (pu and remap_unmap(pa, p)):
     left_over(pa, p)
 
 @script:python ok@
