@@ -75,7 +75,8 @@ fi
 tree=$(kgit write-tree)
 unset GIT_INDEX_FILE
 if [ "$(kgit rev-parse -q --verify "$BRANCH^{tree}" 2>/dev/null)" = "$tree" ] &&
-   [ "$(kgit rev-parse "$BRANCH^")" = "$(kgit rev-parse "$BASE_TAG^{commit}")" ]; then
+   [ "$(kgit rev-parse "$BRANCH^")" = "$(kgit rev-parse "$BASE_TAG^{commit}")" ] &&
+   kgit cat-file commit "$BRANCH" | sed '1,/^$/d' | cmp -s - "$TOP/harness/allocator-commit.txt"; then
 	commit=$(kgit rev-parse "$BRANCH")
 else
 	commit=$(kgit commit-tree "$tree" -p "$BASE_TAG" -F "$TOP/harness/allocator-commit.txt")
