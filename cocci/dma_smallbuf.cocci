@@ -27,8 +27,8 @@
 /// out (memcpy(), memcmp(), skb_put_data(), copy_to_user(), ...) in a
 /// function the file registers as an interrupt handler, NAPI poll,
 /// tasklet or BH work item, or in one of the file's functions these call:
-/// coherent memory is uncached on non-coherent SoCs.  Any other site is reported with the
-/// reason, never patched.
+/// coherent memory is uncached on non-coherent SoCs.  Any other site is
+/// reported with the reason, never patched.
 //
 // Confidence: Moderate
 // Copyright: (C) 2026 dma-smallbuf project
@@ -214,11 +214,11 @@ def hot_paths(fl):
     """{function: why it is hot} of the file: what it registers as an
     interrupt handler (hard or threaded), NAPI poll, tasklet or BH work
     item, and the functions of the file these call, directly or not."""
-    hot = {}
+    hot, regs = {}, dict(hotreg)
     for (f, w), (name, line) in bhwork.items():
         if f == fl and (f, w) in bhqueued:
-            hotreg.setdefault((f, name), ('INIT_WORK', line))
-    for (f, name), (reg, line) in hotreg.items():
+            regs.setdefault((f, name), ('INIT_WORK', line))
+    for (f, name), (reg, line) in regs.items():
         if f == fl and (f, name) in callees:
             kind = HOT_KIND[re.sub(r'^devm_|_(weight|tx)$', '', reg)]
             hot[name] = "%s(), %s (%s() at line %d)" % (name, kind, reg, line)
@@ -239,6 +239,14 @@ HOT_KIND = {
     'tasklet_init': 'a tasklet',
     'INIT_WORK': 'a BH work item',
 }
+
+def is_buffer(pa, e, fl, fn, line, func, vlb, vb):
+    """e at line of function fn in file fl is the candidate's buffer: its
+    local vlb in the function of the allocation, or its field vb (of the
+    same struct type, where known)."""
+    fe = field(e)
+    return ((strip_parens(e) == vlb and fn == func) or
+            bool(fe and fe[1] == vb and same_struct(fl, fieldat[key(pa)][vb], vb, line)))
 
 def same_struct(fl, l1, f, l2):
     """False when field f at lines l1 and l2 of file fl is known to belong
@@ -280,7 +288,8 @@ def remap_in(p, hk):
 def remap_unmap(pa, p):
     """The dma_unmap_single() of the handle field at p is in a function that
     maps the buffer anew into that field: it goes with the mapping."""
-    if (p[0].current_element, FIELD) not in {(f, k) for (f, l, k) in remaps.get(key(pa), [])}:
+    fn = p[0].current_element
+    if not any(f == fn and k == FIELD for (f, l, k) in remaps.get(key(pa), [])):
         return False
     accepted[key(pa)].add(('u', int(p[0].line)))
     return True
@@ -504,8 +513,8 @@ stores.append((ps[0].file, ps[0].current_element, int(ps[0].line), f, x))
 // Hot paths, where the file shows them: functions it registers as an
 // interrupt handler, NAPI poll, tasklet or BH work item, and the
 // functions of the file they call.  A buffer the CPU copies out there
-// stays streaming: coherent memory is uncached on non-coherent SoCs.  Writes into it are cheap
-// (write-combined) and are not counted.
+// stays streaming: coherent memory is uncached on non-coherent SoCs.
+// Writes into it are cheap (write-combined) and are not counted.
 
 @hotreg depends on cand@
 identifier reg =~ "^((devm_)?request_(threaded_)?irq|netif_napi_add(_weight|_tx)?|tasklet_(setup|init))$";
@@ -674,11 +683,9 @@ if reason is None:
     for (fl, fn, line, what, e, x) in uses:
         if fl != pa[0].file or line == int(pb[0].line):
             continue
-        fe = field(e)
-        if not ((strip_parens(e) == vlb and fn == func) or
-                (fe and fe[1] == vb and
-                 same_struct(fl, fieldat[key(pa)][vb], vb, line))):
+        if not is_buffer(pa, e, fl, fn, line, func, vlb, vb):
             continue
+        fe = field(e)
         lhs = maplhs.get((fl, line), '')
         fl_ = field(lhs)
         if not what.startswith('dma_map_single'):
@@ -690,7 +697,7 @@ if reason is None:
                 [a[3] for a in assigns if a[:2] == (fl, fn) and not a[4]].count(lhs) == 1))):
             # mapped anew for a transfer: the handle of the allocation serves
             remaps.setdefault(key(pa), []).append(
-                (fn, line, 'field' if fl_ else 'local'))
+                (fn, line, FIELD if fl_ else LOCAL))
             continue
         elif same_expr(x, D):
             reason = "buffer mapped again with %s() at line %d" % (what, line)
@@ -702,10 +709,7 @@ if reason is None:
 if reason is None:
     hot = hot_paths(pa[0].file)
     for (fl, fn, line, what, e) in cpureads:
-        fe = field(e)
-        if fl != pa[0].file or fn not in hot or not (
-                (e == vlb and fn == func) or
-                (fe and fe[1] == vb and same_struct(fl, fieldat[key(pa)][vb], vb, line))):
+        if fl != pa[0].file or fn not in hot or not is_buffer(pa, e, fl, fn, line, func, vlb, vb):
             continue
         reason = ("the CPU copies it with %s() at line %d, in %s: coherent memory is "
                   "uncached on non-coherent SoCs, keep it streaming" % (what, line, hot[fn]))
